@@ -1,0 +1,32 @@
+# make test: create/refresh .venv, install, run the tests (unit tests + nbval on the notebooks)
+# make reproduce: create/refresh .venv, install, re-run every notebook (regenerates figures/)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Prefer this torch where it is offered (a CPU wheel on the project's build machines); any
+# torch>=2.2 satisfies pyproject.toml, so a failure here falls through to the plain range.
+PREFERRED_TORCH ?= torch==2.13.0
+
+.PHONY: install test reproduce figures benchmark clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install -q "$(PREFERRED_TORCH)" || true
+	$(BIN)/pip install -q -e ".[notebooks,test]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $@
+
+install: $(BIN)/.installed
+
+test: install
+	$(BIN)/python -m pytest tests notebooks --nbval --nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider
+
+reproduce figures: install
+	$(BIN)/python -m lmn_utils.run_notebooks
+
+benchmark: install
+	$(BIN)/python benchmarks/bench_lmn.py
+	$(BIN)/python benchmarks/bench_train.py
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,15 @@
+"""lmn_utils: the Linear Mapping Number (Liu, Zhong, Tegmark 2023) and the grokking experiments."""
+from .device import get_device, set_seed
+from .history import History, phase_steps
+from .lmn import (effective_number, linear_connectivity, linear_mapping_number,
+                  lmn_from_connectivity, von_neumann_entropy)
+from .models import ACTIVATIONS, LAYERS, EmbedMLP, EmbedMLPStack, layer_lmn
+from .tail_plan import Sin
+from .tasks import Task, make_task
+from .train import TrainConfig, checkpoint_steps, train
+
+__all__ = ["get_device", "set_seed", "History", "phase_steps", "effective_number",
+           "linear_connectivity", "linear_mapping_number", "lmn_from_connectivity",
+           "von_neumann_entropy", "ACTIVATIONS", "LAYERS", "EmbedMLP", "EmbedMLPStack",
+           "layer_lmn", "Sin", "Task", "make_task", "TrainConfig", "checkpoint_steps", "train"]
+__version__ = "0.1.0"

@@ -1,0 +1,23 @@
+"""Device choice and seeding (every notebook calls these once, at the top)."""
+import random
+
+import numpy as np
+import torch
+
+
+def get_device(device="auto"):
+    """torch.device: "auto" picks cuda, then mps, then cpu; any other name is used as given."""
+    if device != "auto":
+        return torch.device(device)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def set_seed(seed):
+    """Seed Python, NumPy and torch (all devices)."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)

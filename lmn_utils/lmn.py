@@ -1,0 +1,154 @@
+"""Linear connectivity, Von Neumann entropy and the Linear Mapping Number (paper, section 2).
+
+L_ij is the mean over output coordinates k of r^2_k, the squared Pearson correlation of
+y_k(l) = f_k(x_i + l (x_j - x_i)) with l on `n_points` evenly spaced values of [0, 1].
+S_NL is the Shannon entropy (bits) of |eigenvalues(L)| normalised to sum 1; LMN = 2 ** S_NL.
+
+Exact shortcuts (see `tail_plan.py`): a tail whose first module is an nn.Linear is evaluated on
+interpolated pre-activations (interpolation commutes with affine maps); the end points are the
+samples' own outputs; an output Linear's bias never changes a correlation. Only pairs i < j are
+evaluated, streamed in fixed-size chunks so memory is bounded by the chunk, not by N^2.
+
+A coordinate is *constant along a path* (0/0 correlation, counted as r^2 = 1, since a constant is
+affine in l) when its standard deviation over the path is at most `const_rtol` times that
+coordinate's largest magnitude over all samples' outputs. The default, 100 machine epsilons of
+the computation dtype (1.2e-5 in float32, 2.2e-14 in float64), sits above rounding noise and far
+below any variation that float32 can resolve to the 1e-3 accuracy the metric is tested at.
+"""
+import math
+
+import torch
+
+from .tail_plan import plan_tail
+
+DEFAULT_N_POINTS = 21
+DEFAULT_CHUNK_PAIRS = 1024
+
+
+def _check_inputs(X, n_points):
+    if not isinstance(X, torch.Tensor):
+        raise TypeError(f"X must be a torch.Tensor of shape [N, d], got {type(X).__name__}")
+    if X.dim() != 2:
+        raise ValueError(f"X must be 2-D [N, d], got shape {tuple(X.shape)}")
+    if X.shape[0] < 2:
+        raise ValueError(f"X must hold at least 2 samples, got N = {X.shape[0]}")
+    if not X.is_floating_point():
+        raise TypeError(f"X must be a floating-point tensor, got dtype {X.dtype}")
+    if isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 3:
+        raise ValueError(f"n_points must be an integer >= 3, got {n_points!r}")
+
+
+def pair_indices(start, stop, N, device):
+    """Rows i and columns j of the upper-triangle pairs (i < j) numbered start .. stop-1.
+
+    Pairs are numbered row by row: (0,1), (0,2), ..., (0,N-1), (1,2), ...
+    """
+    k = torch.arange(start, stop, device=device, dtype=torch.int64)
+    # closed form of the row, then one correction step against float rounding
+    row_start = lambda i: i * (2 * N - i - 1) // 2  # noqa: E731
+    disc = (2 * N - 1) ** 2 - 8 * k.double()
+    i = torch.floor(((2 * N - 1) - torch.sqrt(disc)) / 2).long().clamp_(0, N - 2)
+    i = torch.where(row_start(i) > k, i - 1, i)
+    i = torch.where(row_start(i + 1) <= k, i + 1, i)
+    j = k - row_start(i) + i + 1
+    return i, j
+
+
+def connectivity_from_outputs(Y_inner, Y_start, Y_end, t_inner, tol):
+    """Mean over coordinates of r^2 of each path's outputs against l.
+
+    Y_inner [P, n-2, K] are the outputs at the interior points t_inner, Y_start / Y_end [P, K]
+    at l = 0 and 1; tol [K] is the standard deviation under which a coordinate is constant.
+    """
+    n = Y_inner.shape[1] + 2
+    mean = (Y_inner.sum(1) + Y_start + Y_end) / n
+    dev_inner = Y_inner - mean[:, None, :]
+    dev_start, dev_end = Y_start - mean, Y_end - mean
+    var = (dev_inner * dev_inner).sum(1) + dev_start * dev_start + dev_end * dev_end
+    s = t_inner - 0.5  # centred interpolation coordinate; the end points sit at -1/2 and +1/2
+    cov = (s[None, :, None] * dev_inner).sum(1) + 0.5 * (dev_end - dev_start)
+    var_t = (s * s).sum() + 0.5
+    constant = var <= n * tol * tol
+    r2 = torch.where(constant, torch.ones_like(var), cov * cov / (var_t * var.clamp_min(1e-300)))
+    return r2.clamp(0.0, 1.0).mean(1)
+
+
+def linear_connectivity(f, X, n_points=DEFAULT_N_POINTS, chunk_pairs=DEFAULT_CHUNK_PAIRS,
+                        const_rtol=None, compile=None):
+    """The linear connectivity matrix L [N, N] (torch.float64) of `f` on the samples `X`.
+
+    f: a callable [B, d1] -> [B, d2] (function, nn.Module, or a model tail from
+    `EmbedMLP.tail`). Computations run in X's dtype and device; L is returned in float64.
+    compile: use torch.compile on recognised tails (None: on, unless LMN_COMPILE=0).
+    Used by notebooks 02-07.
+    """
+    _check_inputs(X, n_points)
+    if isinstance(chunk_pairs, bool) or not isinstance(chunk_pairs, int) or chunk_pairs < 1:
+        raise ValueError(f"chunk_pairs must be a positive integer, got {chunk_pairs!r}")
+    N = X.shape[0]
+    with torch.no_grad():
+        plan = plan_tail(f, X, compile=compile)
+        Z = plan.head(X)
+        Y = plan.outputs(Z)
+        if Y.shape[0] != N:
+            raise ValueError(f"f must return one row per sample: got {Y.shape[0]} rows for N = {N}")
+        if not torch.isfinite(Y).all():
+            raise ValueError("f returned non-finite values (nan or inf) on X")
+        rtol = const_rtol if const_rtol is not None else 100 * torch.finfo(Y.dtype).eps
+        tol = rtol * Y.abs().amax(0)
+        t_inner = torch.linspace(0, 1, n_points, dtype=Z.dtype, device=Z.device)[1:-1]
+        num_pairs = N * (N - 1) // 2
+        r2 = torch.empty(num_pairs, dtype=Y.dtype)
+        for start in range(0, num_pairs, chunk_pairs):
+            # the last chunk is padded to the full size, so a compiled kernel sees one shape
+            i, j = pair_indices(start, start + chunk_pairs, N, Z.device)
+            i, j = i.clamp_(max=N - 2), j.clamp_(max=N - 1)
+            stop = min(start + chunk_pairs, num_pairs)
+            r2[start:stop] = plan.chunk_connectivity(Z, Y, i, j, t_inner, tol)[: stop - start]
+    upper = torch.zeros(N, N, dtype=torch.float64)
+    i, j = torch.triu_indices(N, N, 1)
+    upper[i, j] = r2.double()
+    return upper + upper.T + torch.eye(N, dtype=torch.float64)
+
+
+def _check_square_symmetric(L):
+    if not isinstance(L, torch.Tensor):
+        L = torch.as_tensor(L)
+    if L.dim() != 2 or L.shape[0] != L.shape[1] or L.shape[0] < 1:
+        raise ValueError(f"L must be a square 2-D matrix, got shape {tuple(L.shape)}")
+    L = L.detach().to("cpu", torch.float64)
+    if not torch.isfinite(L).all():
+        raise ValueError("L must be finite (no nan or inf)")
+    scale = max(L.abs().max().item(), 1e-300)
+    if (L - L.T).abs().max().item() > 1e-6 * scale:
+        raise ValueError("L must be symmetric (|L - L.T| <= 1e-6 max|L|)")
+    return (L + L.T) / 2
+
+
+def von_neumann_entropy(L):
+    """S_NL in bits: -sum p log2 p with p = |eigvals(L)| / sum |eigvals(L)|. Notebook 03."""
+    L = _check_square_symmetric(L)
+    magnitudes = torch.linalg.eigvalsh(L).abs()
+    total = magnitudes.sum()
+    if total <= 0:
+        raise ValueError("L has only zero eigenvalues; its entropy is undefined")
+    p = magnitudes / total
+    p = p[p > 0]
+    return float(-(p * torch.log2(p)).sum())
+
+
+def lmn_from_connectivity(L):
+    """LMN = 2 ** S_NL of a given connectivity matrix."""
+    return 2.0 ** von_neumann_entropy(L)
+
+
+def linear_mapping_number(f, X, n_points=DEFAULT_N_POINTS, **kwargs):
+    """LMN of `f` on the samples `X` (a float >= 1): 2 ** von_neumann_entropy(L)."""
+    return lmn_from_connectivity(linear_connectivity(f, X, n_points, **kwargs))
+
+
+def effective_number(counts):
+    """2 ** Shannon entropy (bits) of a histogram: the LMN of blocks of these sizes."""
+    counts = torch.as_tensor(counts, dtype=torch.float64)
+    p = counts[counts > 0] / counts.sum()
+    return 2.0 ** float(-(p * torch.log2(p)).sum()) if math.isfinite(p.sum()) else float("nan")

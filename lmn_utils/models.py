@@ -1,0 +1,147 @@
+"""The paper's embedding MLP, its layers by name, and a stack of seeds trained as one model.
+
+Layer taps. `activations(inputs)` and `tail(layer)` cut the net at a named layer, "embedding",
+"hidden1", "hidden2" or "logits", with `tap="post"` (after the activation, the default) or
+`tap="pre"` (the Linear layer's output, before the activation). Because interpolation commutes
+with affine maps, exact identities hold (tests check them):
+  LMN(embedding) == LMN(hidden1, pre)    the first Linear is affine
+  LMN(hidden1, post) == LMN(hidden2, pre)
+  LMN(hidden2, post) == 1                 its tail is a single Linear
+"post" is the default because it is the only reading under which the paper's Figure 3 can
+show the embedding and the first hidden layer as different curves; Figure 3's hidden2 is then
+plotted with tap="pre" (equal to hidden1 post, see notebook 07).
+"""
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .tail_plan import Sin
+
+ACTIVATIONS = {"silu": nn.SiLU, "relu": nn.ReLU, "gelu": nn.GELU, "tanh": nn.Tanh, "sin": Sin}
+LAYERS = ("embedding", "hidden1", "hidden2", "logits")
+TAPS = ("post", "pre")
+
+
+def check_activation(activation):
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+
+
+def check_layer(layer, tap="post"):
+    if layer not in LAYERS:
+        raise ValueError(f"layer must be one of {list(LAYERS)}, got {layer!r}")
+    if tap not in TAPS:
+        raise ValueError(f"tap must be one of {list(TAPS)}, got {tap!r}")
+
+
+class EmbedMLP(nn.Module):
+    """Embed a and b (embed_dim each), concatenate, Linear-act-Linear-act-Linear."""
+
+    def __init__(self, num_tokens, num_classes, embed_dim=32, hidden_dim=100, activation="silu"):
+        super().__init__()
+        check_activation(activation)
+        self.activation = activation
+        self.embed = nn.Embedding(num_tokens, embed_dim)
+        self.lin1 = nn.Linear(2 * embed_dim, hidden_dim)
+        self.lin2 = nn.Linear(hidden_dim, hidden_dim)
+        self.lin3 = nn.Linear(hidden_dim, num_classes)
+        self.act = ACTIVATIONS[activation]()
+
+    def forward(self, inputs):
+        return self.tail("embedding")(self.embed(inputs).flatten(1))
+
+    def activations(self, inputs):
+        """Every layer's values on `inputs` [M, 2]: keys "embedding", "hidden1_pre",
+        "hidden1", "hidden2_pre", "hidden2", "logits" (hiddenK is after the activation)."""
+        acts = {"embedding": self.embed(inputs).flatten(1)}
+        acts["hidden1_pre"] = self.lin1(acts["embedding"])
+        acts["hidden1"] = self.act(acts["hidden1_pre"])
+        acts["hidden2_pre"] = self.lin2(acts["hidden1"])
+        acts["hidden2"] = self.act(acts["hidden2_pre"])
+        acts["logits"] = self.lin3(acts["hidden2"])
+        return acts
+
+    def layer_values(self, inputs, layer, tap="post"):
+        check_layer(layer, tap)
+        key = f"{layer}_pre" if tap == "pre" and layer in ("hidden1", "hidden2") else layer
+        return self.activations(inputs)[key]
+
+    def tail(self, layer, tap="post"):
+        """nn.Sequential from `layer` (at `tap`) to the logits."""
+        check_layer(layer, tap)
+        modules = [self.lin1, self.act, self.lin2, self.act, self.lin3]
+        start = {"embedding": 0, "hidden1": 2, "hidden2": 4, "logits": 5}[layer]
+        if tap == "pre" and layer in ("hidden1", "hidden2"):
+            start -= 1
+        return nn.Sequential(*modules[start:])
+
+
+def layer_lmn(model, inputs, layer="hidden1", tap="post", **lmn_kwargs):
+    """LMN from `layer` to the logits, measured on `inputs` (the paper's Figures 2 and 3)."""
+    from .lmn import linear_mapping_number
+
+    with torch.no_grad():
+        X = model.layer_values(inputs, layer, tap)
+        return linear_mapping_number(model.tail(layer, tap), X, **lmn_kwargs)
+
+
+class EmbedMLPStack(nn.Module):
+    """Several EmbedMLPs (one per seed) with stacked weights: one batched forward (bmm).
+
+    Each member is initialised exactly as `EmbedMLP` is under `torch.manual_seed(seed)`, so a
+    seed trains the same whether alone or in a stack (up to float summation order).
+    """
+
+    def __init__(self, members):
+        super().__init__()
+        first = members[0]
+        self.config = dict(num_tokens=first.embed.num_embeddings,
+                           num_classes=first.lin3.out_features,
+                           embed_dim=first.embed.embedding_dim,
+                           hidden_dim=first.lin1.out_features, activation=first.activation)
+        stack = lambda fn: nn.Parameter(torch.stack([fn(m).detach() for m in members]))  # noqa: E731
+        self.embed = stack(lambda m: m.embed.weight)
+        for k in (1, 2, 3):
+            setattr(self, f"W{k}", stack(lambda m: getattr(m, f"lin{k}").weight.T))
+            setattr(self, f"b{k}", stack(lambda m: getattr(m, f"lin{k}").bias[None, :]))
+        self.act = ACTIVATIONS[first.activation]()
+
+    @classmethod
+    def from_seeds(cls, seeds, **model_kwargs):
+        members = []
+        for seed in seeds:
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(seed)
+                members.append(EmbedMLP(**model_kwargs))
+        return cls(members)
+
+    def forward(self, inputs):
+        """Logits [S, M, C] of every member on `inputs` [M, 2]."""
+        x = self.embed[:, inputs].flatten(2)
+        x = self.act(torch.baddbmm(self.b1, x, self.W1))
+        x = self.act(torch.baddbmm(self.b2, x, self.W2))
+        return torch.baddbmm(self.b3, x, self.W3)
+
+    def l2_norms(self):
+        """L2 norm of all parameters of each member, [S]."""
+        return torch.sqrt(sum(p.detach().pow(2).flatten(1).sum(1) for p in self.parameters()))
+
+    def member(self, s):
+        """Member s as a standalone EmbedMLP (a copy of the current weights)."""
+        p = next(self.parameters())
+        model = EmbedMLP(**self.config).to(p.device, p.dtype)
+        with torch.no_grad():
+            model.embed.weight.copy_(self.embed[s])
+            for k in (1, 2, 3):
+                getattr(model, f"lin{k}").weight.copy_(getattr(self, f"W{k}")[s].T)
+                getattr(model, f"lin{k}").bias.copy_(getattr(self, f"b{k}")[s, 0])
+        return model
+
+    def __len__(self):
+        return self.embed.shape[0]
+
+
+def cross_entropy_per_member(logits, labels):
+    """Cross-entropy [S, M] of stacked logits [S, M, C] against labels [M]."""
+    S, M, C = logits.shape
+    return F.cross_entropy(logits.reshape(S * M, C), labels.repeat(S), reduction="none").view(S, M)

@@ -1,0 +1,78 @@
+"""Run notebooks through papermill: `python -m lmn_utils.run_notebooks [NAME ...] [-p KEY VALUE]`.
+
+With no names, every notebooks/NN_*.ipynb runs with its default parameters, writing figures to
+figures/ and each executed notebook back over itself (then `jupytext --sync` keeps the .py in
+step). Parameter names are checked against the notebook's `parameters` cell, because
+papermill itself only logs a misspelt name and runs on with the default.
+"""
+import argparse
+import ast
+import glob
+import os
+import subprocess
+import sys
+
+NOTEBOOKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "notebooks")
+
+
+def check_parameter_names(notebook, parameters):
+    import papermill
+    known = papermill.inspect_notebook(notebook)
+    unknown = sorted(set(parameters) - set(known))
+    if unknown:
+        raise ValueError(f"{os.path.basename(notebook)} has no parameter {unknown[0]!r}; "
+                         f"its parameters are {sorted(known)}")
+
+
+def run_notebook(notebook, output=None, parameters=None):
+    """Execute one notebook with papermill, from the notebooks folder; returns the output path."""
+    import papermill
+    parameters = dict(parameters or {})
+    check_parameter_names(notebook, parameters)
+    output = output or notebook
+    tmp = output + ".running.ipynb"  # an interrupted run never leaves a half-executed notebook
+    try:
+        papermill.execute_notebook(notebook, tmp, parameters=parameters, kernel_name="python3",
+                                   cwd=NOTEBOOKS, progress_bar=False)
+        os.replace(tmp, output)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    if os.path.abspath(output) == os.path.abspath(notebook) and not parameters:
+        subprocess.run([sys.executable, "-m", "jupytext", "--sync", notebook], check=True,
+                       capture_output=True)
+    return output
+
+
+def _parse_value(text):
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="notebook files or name prefixes (e.g. 04)")
+    parser.add_argument("-p", nargs=2, action="append", default=[], metavar=("KEY", "VALUE"))
+    parser.add_argument("-o", "--output", help="executed notebook path (one notebook only)")
+    args = parser.parse_args(argv)
+    every = sorted(glob.glob(os.path.join(NOTEBOOKS, "[0-9][0-9]_*.ipynb")))
+    chosen = [nb for nb in every if not args.names
+              or any(os.path.basename(nb).startswith(n) or nb.endswith(n) for n in args.names)]
+    if not chosen:
+        parser.error(f"no notebook matches {args.names}")
+    parameters = {k: _parse_value(v) for k, v in args.p}
+    if args.output and len(chosen) > 1:
+        parser.error("--output takes one notebook only")
+    for notebook in chosen:
+        output = args.output
+        if parameters and not output:  # never overwrite the committed notebooks with other runs
+            os.makedirs("scratch", exist_ok=True)
+            output = os.path.join("scratch", os.path.basename(notebook))
+        print(f"running {os.path.basename(notebook)} -> {output or 'itself'}", flush=True)
+        run_notebook(notebook, output, parameters)
+
+
+if __name__ == "__main__":
+    main()

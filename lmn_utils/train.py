@@ -1,0 +1,144 @@
+"""Full-batch AdamW training of several seeds at once, with periodic metric tracking.
+
+Data flow: task -> EmbedMLPStack -> History (metrics at record steps, LMN at LMN steps).
+Each seed has its own initialisation and its own train/test split (both from the seed).
+Notebooks 04-07 call `train`.
+"""
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from .device import get_device
+from .history import History
+from .models import EmbedMLPStack, check_activation, check_layer, cross_entropy_per_member
+from .tasks import check_fraction, check_int, make_task
+
+DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+@dataclass
+class TrainConfig:
+    """The paper's settings by default (shared/PAPER.md, section 3)."""
+    task: str = "modular_addition"
+    task_params: dict = field(default_factory=lambda: {"p": 31})
+    seeds: tuple = (0,)
+    steps: int = 20000
+    lr: float = 1e-3
+    weight_decay: float = 0.2
+    train_frac: float = 0.8
+    embed_dim: int = 32
+    hidden_dim: int = 100
+    activation: str = "silu"
+    dtype: str = "float32"
+    device: str = "auto"
+    num_records: int = 200           # steps at which losses, accuracies and L2 are recorded
+    lmn_layers: tuple = ("hidden1",)  # layers (tap "post") whose LMN is tracked
+    num_lmn_steps: int = 30          # steps at which LMN is measured (a subset of the above)
+
+    def validate(self):
+        check_int("steps", self.steps, 1)
+        check_fraction("train_frac", self.train_frac)
+        check_activation(self.activation)
+        if self.dtype not in DTYPES:
+            raise ValueError(f"dtype must be one of {sorted(DTYPES)}, got {self.dtype!r}")
+        if not self.seeds or not all(isinstance(s, int) and not isinstance(s, bool)
+                                     for s in self.seeds):
+            raise ValueError(f"seeds must be a non-empty list of integers, got {self.seeds!r}")
+        if len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"seeds must be distinct, got {self.seeds!r}")
+        for name in ("embed_dim", "hidden_dim", "num_records"):
+            check_int(name, getattr(self, name), 1)
+        check_int("num_lmn_steps", self.num_lmn_steps, 0)
+        for layer in self.lmn_layers:
+            check_layer(layer)
+        if not (isinstance(self.lr, (int, float)) and self.lr > 0):
+            raise ValueError(f"lr must be a positive number, got {self.lr!r}")
+        if not (isinstance(self.weight_decay, (int, float)) and self.weight_decay >= 0):
+            raise ValueError(f"weight_decay must be a number >= 0, got {self.weight_decay!r}")
+        return self
+
+
+def checkpoint_steps(steps, num):
+    """About `num` steps in [0, steps], half log-spaced, half evenly spaced; 0 and steps included."""
+    if num <= 0:
+        return []
+    log_part = np.geomspace(1, steps, max(num // 2, 1))
+    lin_part = np.linspace(0, steps, max(num - num // 2, 2))
+    return sorted({0, steps, *np.round(log_part).astype(int), *np.round(lin_part).astype(int)})
+
+
+def _train_masks(task, seeds, train_frac, device, dtype):
+    masks = torch.zeros(len(seeds), len(task.labels), dtype=dtype)
+    for row, seed in enumerate(seeds):
+        masks[row, task.split(train_frac, seed)[0]] = 1
+    return masks.to(device)
+
+
+def _accuracy(logits, labels, masks):
+    correct = (logits.argmax(-1) == labels).to(masks.dtype)
+    return (correct * masks).sum(1) / masks.sum(1)
+
+
+def _record(history, step, logits, ce, labels, masks, stack):
+    test_masks = 1 - masks
+    history.append_metrics(step, {
+        "train_loss": (ce * masks).sum(1) / masks.sum(1),
+        "test_loss": (ce * test_masks).sum(1) / test_masks.sum(1),
+        "train_acc": _accuracy(logits, labels, masks),
+        "test_acc": _accuracy(logits, labels, test_masks),
+        "l2_norm": stack.l2_norms(),
+    })
+
+
+def _record_lmn(history, step, stack, inputs, layers):
+    from .models import layer_lmn
+    values = {layer: [layer_lmn(stack.member(s), inputs, layer) for s in range(len(stack))]
+              for layer in layers}
+    history.append_lmn(step, values)
+
+
+def train(config=None, callback=None, progress=True, **overrides):
+    """Train every seed of `config` (a TrainConfig; keyword overrides allowed) together.
+
+    Returns (history, stack). `callback(step, stack)` runs at every record step.
+    """
+    config = TrainConfig(**{**asdict(config or TrainConfig()), **overrides}).validate()
+    device, dtype = get_device(config.device), DTYPES[config.dtype]
+    task = make_task(config.task, **config.task_params)
+    stack = EmbedMLPStack.from_seeds(config.seeds, num_tokens=task.num_tokens,
+                                     num_classes=task.num_classes, embed_dim=config.embed_dim,
+                                     hidden_dim=config.hidden_dim, activation=config.activation)
+    stack = stack.to(device, dtype)
+    inputs, labels = task.inputs.to(device), task.labels.to(device)
+    masks = _train_masks(task, config.seeds, config.train_frac, device, dtype)
+    optimizer = torch.optim.AdamW(stack.parameters(), lr=config.lr,
+                                  weight_decay=config.weight_decay, foreach=True)
+    record_steps = set(checkpoint_steps(config.steps, config.num_records))
+    lmn_steps = set(checkpoint_steps(config.steps, config.num_lmn_steps)) if config.lmn_layers else set()
+    history = History(config=asdict(config))
+    n_train = masks.sum(1)
+    bar = tqdm(total=config.steps, disable=not progress, desc=f"{task.name}, {len(stack)} seeds")
+    for step in range(config.steps + 1):
+        logits = stack(inputs)
+        ce = cross_entropy_per_member(logits, labels)
+        if step in record_steps or step in lmn_steps:
+            with torch.no_grad():
+                _record(history, step, logits.detach(), ce.detach(), labels, masks, stack)
+                if step in lmn_steps:
+                    _record_lmn(history, step, stack, inputs, config.lmn_layers)
+            if callback is not None:
+                callback(step, stack)
+            bar.set_postfix(test_acc=f"{history.metrics['test_acc'][-1].mean():.2f}", refresh=False)
+        if step == config.steps:
+            break
+        loss = ((ce * masks).sum(1) / n_train).sum()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        if step % 100 == 99:
+            bar.update(100)
+    bar.update(config.steps - bar.n)
+    bar.close()
+    return history.finish(), stack

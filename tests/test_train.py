@@ -1,0 +1,80 @@
+import numpy as np
+import pytest
+
+from lmn_utils import History, TrainConfig, checkpoint_steps, phase_steps, train
+from lmn_utils.history import first_step_reaching
+
+SMALL = dict(task="modular_addition", task_params={"p": 11}, steps=300, num_records=20,
+             num_lmn_steps=3, embed_dim=8, hidden_dim=16, progress=False)
+
+
+@pytest.fixture(scope="module")
+def small_run():
+    return train(seeds=[0, 1], lr=1e-2, **SMALL)
+
+
+def test_history_shapes_and_learning(small_run):
+    history, stack = small_run
+    S, T = 2, len(history.steps)
+    for name in ("train_loss", "test_loss", "train_acc", "test_acc", "l2_norm"):
+        assert history.metrics[name].shape == (S, T)
+    assert history.lmn["hidden1"].shape == (S, len(history.lmn_steps))
+    assert history.steps[0] == 0 and history.steps[-1] == 300
+    assert (history.metrics["train_loss"][:, -1] < history.metrics["train_loss"][:, 0] / 5).all()
+    assert (history.metrics["train_acc"][:, -1] == 1).all()
+    assert (history.lmn["hidden1"] >= 1).all()
+
+
+def test_seed_trains_the_same_alone_or_stacked(small_run):
+    history, _ = small_run
+    alone, _ = train(seeds=[1], lr=1e-2, **SMALL)
+    np.testing.assert_allclose(alone.metrics["train_loss"][0], history.metrics["train_loss"][1],
+                               rtol=1e-3, atol=1e-5)
+
+
+def test_rerun_is_identical(small_run):
+    history, _ = small_run
+    again, _ = train(seeds=[0, 1], lr=1e-2, **SMALL)
+    np.testing.assert_array_equal(again.metrics["test_loss"], history.metrics["test_loss"])
+    np.testing.assert_array_equal(again.lmn["hidden1"], history.lmn["hidden1"])
+
+
+def test_save_load_roundtrip(small_run, tmp_path):
+    history, _ = small_run
+    path = history.save(tmp_path / "run" / "history.json")
+    loaded = History.load(path)
+    np.testing.assert_allclose(loaded.metrics["test_acc"], history.metrics["test_acc"], atol=1e-8)
+    np.testing.assert_array_equal(loaded.lmn_steps, history.lmn_steps)
+    assert loaded.seeds == [0, 1]
+    assert not list((tmp_path / "run").glob("*.tmp"))
+
+
+def test_phase_detection():
+    steps = np.array([0, 10, 20, 30, 40])
+    assert first_step_reaching(steps, [0, 1, 0.5, 1, 1], 1.0) == 30
+    assert first_step_reaching(steps, [0, 1, 1, 1, 0.9], 1.0) is None
+    history = History(config={"seeds": [0]}, steps=steps,
+                      metrics={"train_acc": np.array([[0, 1, 1, 1, 1.0]]),
+                               "test_acc": np.array([[0, 0, 0.5, 1, 1.0]])})
+    assert phase_steps(history) == [(10, 30)]
+
+
+def test_checkpoint_steps():
+    steps = checkpoint_steps(20000, 40)
+    assert steps[0] == 0 and steps[-1] == 20000 and steps == sorted(set(steps))
+    assert 30 <= len(steps) <= 41 and any(s < 20 for s in steps[1:])
+
+
+@pytest.mark.parametrize("override, message", [
+    ({"steps": 0}, "steps must be an integer >= 1"),
+    ({"train_frac": 1.0}, "train_frac must be a number in"),
+    ({"activation": "elu"}, "activation must be one of"),
+    ({"dtype": "float16"}, "dtype must be one of"),
+    ({"seeds": []}, "seeds must be a non-empty list"),
+    ({"seeds": [1, 1]}, "seeds must be distinct"),
+    ({"lmn_layers": ("hidden9",)}, "layer must be one of"),
+    ({"lr": -1}, "lr must be a positive number"),
+])
+def test_bad_config(override, message):
+    with pytest.raises(ValueError, match=message):
+        TrainConfig(**override).validate()
