@@ -116,8 +116,12 @@ class EmbedMLPStack(nn.Module):
         return cls(members)
 
     def forward(self, inputs):
-        """Logits [S, M, C] of every member on `inputs` [M, 2]."""
-        x = self.embed[:, inputs].flatten(2)
+        """Logits [S, M, C] of every member on `inputs`: [M, 2] shared, or [S, M, 2] per member."""
+        if inputs.dim() == 2:
+            x = self.embed[:, inputs].flatten(2)
+        else:
+            members = torch.arange(len(self), device=inputs.device)[:, None, None]
+            x = self.embed[members, inputs].flatten(2)
         x = self.act(torch.baddbmm(self.b1, x, self.W1))
         x = self.act(torch.baddbmm(self.b2, x, self.W2))
         return torch.baddbmm(self.b3, x, self.W3)
@@ -142,6 +146,7 @@ class EmbedMLPStack(nn.Module):
 
 
 def cross_entropy_per_member(logits, labels):
-    """Cross-entropy [S, M] of stacked logits [S, M, C] against labels [M]."""
+    """Cross-entropy [S, M] of stacked logits [S, M, C] against labels [M] or [S, M]."""
     S, M, C = logits.shape
-    return F.cross_entropy(logits.reshape(S * M, C), labels.repeat(S), reduction="none").view(S, M)
+    labels = labels.expand(S, M).reshape(S * M)
+    return F.cross_entropy(logits.reshape(S * M, C), labels, reduction="none").view(S, M)

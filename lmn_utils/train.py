@@ -69,11 +69,19 @@ def checkpoint_steps(steps, num):
     return sorted({0, steps, *np.round(log_part).astype(int), *np.round(lin_part).astype(int)})
 
 
-def _train_masks(task, seeds, train_frac, device, dtype):
+def _splits(task, seeds, train_frac, device, dtype):
+    """Train rows per seed [S, n_train], and train masks over all rows [S, M]."""
+    rows = torch.stack([task.split(train_frac, seed)[0] for seed in seeds])
     masks = torch.zeros(len(seeds), len(task.labels), dtype=dtype)
-    for row, seed in enumerate(seeds):
-        masks[row, task.split(train_frac, seed)[0]] = 1
-    return masks.to(device)
+    masks.scatter_(1, rows, 1.0)
+    return rows.to(device), masks.to(device)
+
+
+def _adamw(params, config):
+    try:  # the fused kernel: one op per step instead of one per parameter and moment
+        return torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay, fused=True)
+    except (RuntimeError, TypeError):
+        return torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
 
 
 def _accuracy(logits, labels, masks):
@@ -112,20 +120,19 @@ def train(config=None, callback=None, progress=True, **overrides):
                                      hidden_dim=config.hidden_dim, activation=config.activation)
     stack = stack.to(device, dtype)
     inputs, labels = task.inputs.to(device), task.labels.to(device)
-    masks = _train_masks(task, config.seeds, config.train_frac, device, dtype)
-    optimizer = torch.optim.AdamW(stack.parameters(), lr=config.lr,
-                                  weight_decay=config.weight_decay, foreach=True)
+    train_rows, masks = _splits(task, config.seeds, config.train_frac, device, dtype)
+    train_inputs, train_labels = inputs[train_rows], labels[train_rows]
+    optimizer = _adamw(stack.parameters(), config)
     record_steps = set(checkpoint_steps(config.steps, config.num_records))
     lmn_steps = set(checkpoint_steps(config.steps, config.num_lmn_steps)) if config.lmn_layers else set()
     history = History(config=asdict(config))
-    n_train = masks.sum(1)
     bar = tqdm(total=config.steps, disable=not progress, desc=f"{task.name}, {len(stack)} seeds")
     for step in range(config.steps + 1):
-        logits = stack(inputs)
-        ce = cross_entropy_per_member(logits, labels)
         if step in record_steps or step in lmn_steps:
             with torch.no_grad():
-                _record(history, step, logits.detach(), ce.detach(), labels, masks, stack)
+                logits = stack(inputs)
+                ce = cross_entropy_per_member(logits, labels)
+                _record(history, step, logits, ce, labels, masks, stack)
                 if step in lmn_steps:
                     _record_lmn(history, step, stack, inputs, config.lmn_layers)
             if callback is not None:
@@ -133,7 +140,8 @@ def train(config=None, callback=None, progress=True, **overrides):
             bar.set_postfix(test_acc=f"{history.metrics['test_acc'][-1].mean():.2f}", refresh=False)
         if step == config.steps:
             break
-        loss = ((ce * masks).sum(1) / n_train).sum()
+        # the sum over members of each member's mean train loss: independent gradients
+        loss = cross_entropy_per_member(stack(train_inputs), train_labels).mean(1).sum()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
