@@ -8,6 +8,7 @@ papermill itself only logs a misspelt name and runs on with the default.
 import argparse
 import ast
 import glob
+import json
 import os
 import subprocess
 import sys
@@ -15,10 +16,22 @@ import sys
 NOTEBOOKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "notebooks")
 
 
+def parameter_names(notebook):
+    """Names assigned in the notebook's cell tagged `parameters` (what papermill overrides)."""
+    with open(notebook) as source:
+        cells = json.load(source)["cells"]
+    tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if not tagged:
+        raise ValueError(f"{os.path.basename(notebook)} has no cell tagged 'parameters'")
+    tree = ast.parse("".join(tagged[0]["source"]))
+    return {target.id for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+            if isinstance(target, ast.Name)}
+
+
 def check_parameter_names(notebook, parameters):
-    import papermill
-    known = papermill.inspect_notebook(notebook)
-    unknown = sorted(set(parameters) - set(known))
+    known = parameter_names(notebook)
+    unknown = sorted(set(parameters) - known)
     if unknown:
         raise ValueError(f"{os.path.basename(notebook)} has no parameter {unknown[0]!r}; "
                          f"its parameters are {sorted(known)}")
@@ -32,7 +45,7 @@ def run_notebook(notebook, output=None, parameters=None):
     output = output or notebook
     tmp = output + ".running.ipynb"  # an interrupted run never leaves a half-executed notebook
     try:
-        papermill.execute_notebook(notebook, tmp, parameters=parameters, kernel_name="python3",
+        papermill.execute_notebook(notebook, tmp, parameters=parameters, kernel_name="python3", language="python",
                                    cwd=NOTEBOOKS, progress_bar=False)
         os.replace(tmp, output)
     finally:

@@ -144,3 +144,18 @@ def test_bad_input_raises_a_named_error(bad, message):
 def test_non_tensor_input_is_a_type_error():
     with pytest.raises(TypeError, match="X must be a torch.Tensor"):
         linear_connectivity(torch.tanh, [[0.0, 1.0], [1.0, 2.0]])
+
+
+def test_spectral_clusters_recover_shuffled_blocks():
+    from lmn_utils.clustering import cluster_order, spectral_clusters
+    sizes = [6, 4, 3]
+    L = torch.block_diag(*[torch.ones(s, s) for s in sizes]).numpy() * 0.9 + 0.05
+    np.fill_diagonal(L, 1)
+    perm = np.random.default_rng(0).permutation(13)
+    labels = spectral_clusters(L[perm][:, perm], num_clusters=3)
+    truth = np.repeat([0, 1, 2], sizes)[perm]
+    assert all(len(set(labels[truth == b])) == 1 for b in range(3))
+    assert len(set(labels)) == 3
+    order = cluster_order(labels)
+    assert sorted(order.tolist()) == list(range(13))
+    assert (np.diff(labels[order]) != 0).sum() == 2
