@@ -5,7 +5,7 @@ from .lmn import (effective_number, linear_connectivity, linear_mapping_number,
                   lmn_from_connectivity, von_neumann_entropy)
 from .models import ACTIVATIONS, LAYERS, EmbedMLP, EmbedMLPStack, layer_lmn
 from .regions import (activation_pattern, count_regions_on_grid, effective_number_of_regions,
-                      region_labels, samples_per_region, segment_breakpoints)
+                      make_mlp, region_labels, samples_per_region, segment_breakpoints)
 from .tail_plan import Sin
 from .tasks import Task, make_task
 from .train import TrainConfig, checkpoint_steps, train
@@ -14,7 +14,7 @@ __all__ = ["get_device", "set_seed", "History", "phase_steps", "effective_number
            "linear_connectivity", "linear_mapping_number", "lmn_from_connectivity",
            "von_neumann_entropy", "ACTIVATIONS", "LAYERS", "EmbedMLP", "EmbedMLPStack",
            "layer_lmn", "activation_pattern", "count_regions_on_grid",
-           "effective_number_of_regions", "region_labels", "samples_per_region",
+           "effective_number_of_regions", "make_mlp", "region_labels", "samples_per_region",
            "segment_breakpoints", "Sin", "Task", "make_task", "TrainConfig", "checkpoint_steps",
            "train"]
 __version__ = "0.1.0"

@@ -11,10 +11,11 @@ and on each region the net is one affine map. These functions count and draw tho
   point are missed).
 - `samples_per_region`: how the samples fall into regions; `effective_number_of_regions` is
   2 ** entropy of those counts, the quantity LMN would equal if L were exactly block-diagonal.
+- `make_mlp`: the small Linear-activation nets the notebooks study.
 
 A breakpoint is a change of activation pattern. The output need not bend there (a neuron whose
 outgoing weights are zero changes the pattern, not the map), so patterns can over-count the
-affine pieces of f; for random nets the two agree.
+affine pieces of f (for random nets they almost always agree).
 """
 import copy
 
@@ -23,6 +24,20 @@ import torch
 from torch import nn
 
 from .lmn import effective_number
+from .models import ACTIVATIONS
+
+
+def make_mlp(d_in, widths, d_out=1, activation="relu"):
+    """Linear-act-...-Linear as an nn.Sequential, hidden layer sizes `widths`, PyTorch's init."""
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+    sizes = [d_in, *widths]
+    if any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in [*sizes, d_out]):
+        raise ValueError(f"d_in, widths and d_out must be positive integers, got {sizes}, {d_out}")
+    modules = []
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        modules += [nn.Linear(a, b), ACTIVATIONS[activation]()]
+    return nn.Sequential(*modules, nn.Linear(sizes[-1], d_out))
 
 
 def check_relu_mlp(net):
@@ -98,7 +113,9 @@ def activation_pattern(net, X):
 def region_labels(net, X):
     """Integer region label per sample (samples with the same activation pattern share one)."""
     packed = np.packbits(activation_pattern(net, X).numpy(), axis=1)  # 8 neurons a byte
-    rows = np.ascontiguousarray(packed).view(np.dtype((np.void, max(packed.shape[1], 1))))
+    if packed.shape[1] == 0:  # no ReLU at all: one affine map, one region
+        return np.zeros(len(packed), dtype=np.int64)
+    rows = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1])))
     _, labels = np.unique(rows.reshape(-1), return_inverse=True)  # np.unique(axis=0) is 40x slower
     return labels.reshape(-1)
 

@@ -126,7 +126,8 @@ def train(config=None, callback=None, progress=True, **overrides):
     record_steps = set(checkpoint_steps(config.steps, config.num_records))
     lmn_steps = set(checkpoint_steps(config.steps, config.num_lmn_steps)) if config.lmn_layers else set()
     history = History(config=asdict(config))
-    bar = tqdm(total=config.steps, disable=not progress, desc=f"{task.name}, {len(stack)} seeds")
+    bar = tqdm(total=config.steps, disable=not progress, mininterval=10,
+               desc=f"{task.name}, {len(stack)} seeds")
     for step in range(config.steps + 1):
         if step in record_steps or step in lmn_steps:
             with torch.no_grad():

@@ -4,7 +4,7 @@ import torch
 from torch import nn
 
 from lmn_utils import (activation_pattern, count_regions_on_grid, effective_number_of_regions,
-                       region_labels, samples_per_region, segment_breakpoints)
+                       make_mlp, region_labels, samples_per_region, segment_breakpoints)
 
 
 def net_from(*layers):
@@ -85,6 +85,7 @@ def test_activation_pattern_of_quadrant_net():
     expected = [[True, True], [False, True], [False, False], [True, False]]
     assert activation_pattern(net, X).tolist() == expected
     assert activation_pattern(random_net(1, widths=(5, 7)), X).shape == (4, 12)
+    assert region_labels(nn.Sequential(nn.Linear(2, 1)), X).tolist() == [0, 0, 0, 0]  # affine
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -136,3 +137,14 @@ def test_input_validation_names_the_parameter():
         count_regions_on_grid(quad, 1.0, -1.0, 10)
     with pytest.raises(ValueError, match="2-D"):
         count_regions_on_grid(net, -1.0, 1.0, 10)
+
+
+def test_make_mlp_builds_the_layers_asked_for():
+    net = make_mlp(2, [5, 7], d_out=3, activation="tanh")
+    assert [type(m) for m in net] == [nn.Linear, nn.Tanh, nn.Linear, nn.Tanh, nn.Linear]
+    assert [m.out_features for m in net if type(m) is nn.Linear] == [5, 7, 3]
+    assert activation_pattern(make_mlp(2, [4, 6]), torch.zeros(3, 2)).shape == (3, 10)
+    with pytest.raises(ValueError, match="activation"):
+        make_mlp(2, [4], activation="swish")
+    with pytest.raises(ValueError, match="widths"):
+        make_mlp(2, [4, 0])

@@ -1,0 +1,214 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -papermill,-execution
+#     notebook_metadata_filter: -papermill
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 02 The linear connectivity matrix
+#
+# This notebook teaches the paper's way of asking "are these two samples computed by the same
+# linear map?" without looking inside the network (Liu, Zhong and Tegmark 2023, section 2).
+# Walk the straight segment between two samples, watch the output, and measure how straight
+# its path is with a squared correlation r^2. Doing this for every pair gives the **linear
+# connectivity matrix** L. We look at single pairs (inside one ReLU region, across a kink, across
+# a smooth SiLU bend), then at the whole L of a toy net, ordered by region and by a spectral
+# ordering, and at its eigenvalues, which are *not* all positive.
+
+# %% tags=["parameters"]
+seed = 0
+width = 5  # hidden neurons of the one-hidden-layer toy nets (few regions: visible blocks)
+n_samples = 60  # samples in the square [-2, 2]^2, the rows and columns of L
+n_points = 21  # interpolation points per segment; the paper uses 21
+output_dir = "../figures"
+
+# %%
+for name, value, low, high in (("seed", seed, 0, 2**32 - 1), ("width", width, 1, 64),
+                               ("n_samples", n_samples, 10, 500),
+                               ("n_points", n_points, 3, 1001)):
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
+if not isinstance(output_dir, str) or not output_dir:
+    raise ValueError(f"output_dir must be a non-empty folder path, got {output_dir!r}")
+
+# %%
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from lmn_utils import (  # noqa: E402
+    effective_number, linear_connectivity, lmn_from_connectivity, make_mlp, region_labels,
+    segment_breakpoints, set_seed)
+from lmn_utils.plotting import save_figure  # noqa: E402
+
+torch.set_num_threads(1)  # tiny nets: one thread is fastest, and sums run in one fixed order
+set_seed(seed)
+
+# %% [markdown]
+# ## Linear connectivity of two samples
+#
+# For samples x_i and x_j, evaluate the net at `n_points` evenly spaced points
+# x(l) = x_i + l (x_j - x_i), l in [0, 1]. For each output coordinate k, r^2_k is the squared
+# Pearson correlation of f_k(x(l)) with l: 1 when the output moves along a straight line, about
+# 0 for a symmetric bump. L_ij is the mean of r^2_k over output coordinates (our nets have one
+# output, so L_ij = r^2). `linear_connectivity` computes the whole matrix at once.
+#
+# A ReLU region is convex, so a segment between two samples of one region never leaves it: the
+# output is affine along it and L_ij = 1 exactly. Across one kink the path is two straight
+# pieces; across many, a polyline; a smooth activation (SiLU) bends it gently everywhere.
+
+# %%
+X = 4 * torch.rand(n_samples, 2) - 2
+relu_net = make_mlp(2, [width])
+silu_net = make_mlp(2, [width], activation="silu")
+L_relu = linear_connectivity(relu_net, X, n_points, compile=False)
+L_silu = linear_connectivity(silu_net, X, n_points, compile=False)
+labels = region_labels(relu_net, X)
+same_region = labels[:, None] == labels[None, :]
+print(f"{n_samples} samples fall into {labels.max() + 1} regions of the ReLU net")
+print("every same-region pair has L_ij = 1 (to 1e-5):",
+      bool(np.all(np.abs(L_relu.numpy()[same_region] - 1) < 1e-5)))
+
+# %% [markdown]
+# Four pairs to look at: the two samples farthest apart in the largest region; the pair whose
+# segment crosses exactly one kink, nearest its middle; the pair whose segment crosses the most
+# regions; and the SiLU pair with the lowest r^2. Breakpoints come from `segment_breakpoints`,
+# r^2 from L. Note that r^2 ignores the scale of the output: a tiny bend counts as much as a big
+# one, which is why a pair of samples can be "disconnected" while the output barely moves.
+
+# %%
+pairs = [(i, j) for i in range(n_samples) for j in range(i + 1, n_samples)]
+kinks = {(i, j): segment_breakpoints(relu_net, X[i], X[j]) for i, j in pairs}
+largest = np.flatnonzero(labels == np.bincount(labels).argmax())
+inside = max(((i, j) for i, j in pairs if i in largest and j in largest),
+             key=lambda p: (X[p[0]] - X[p[1]]).norm().item())
+one_kink = min((p for p in pairs if len(kinks[p]) == 1), key=lambda p: abs(kinks[p][0] - 0.5))
+most_kinks = max(pairs, key=lambda p: (len(kinks[p]), -L_relu[p].item()))
+bent = min(pairs, key=lambda p: L_silu[p].item())
+examples = [("ReLU, inside one region", relu_net, L_relu, inside),
+            ("ReLU, across one kink", relu_net, L_relu, one_kink),
+            ("ReLU, across many regions", relu_net, L_relu, most_kinks),
+            ("SiLU, a smooth bend", silu_net, L_silu, bent)]
+for title, net, L, (i, j) in examples:
+    n_kinks = f"kinks: {len(kinks[(i, j)])}" if net is relu_net else "no kinks (smooth)"
+    print(f"{title:<27} pair ({i:>2}, {j:>2}): {n_kinks:<18} r^2 = {L[i, j].item():.3f}")
+
+# %%
+fig, axes = plt.subplots(1, 4, figsize=(16, 3.6))
+dense = torch.linspace(0, 1, 401)
+coarse = torch.linspace(0, 1, n_points)
+for ax, (title, net, L, (i, j)) in zip(axes, examples):
+    with torch.no_grad():
+        y = net(X[i] + dense[:, None] * (X[j] - X[i]))[:, 0].numpy()
+        y_pts = net(X[i] + coarse[:, None] * (X[j] - X[i]))[:, 0].numpy()
+    slope, intercept = np.polyfit(coarse.numpy(), y_pts, 1)
+    ax.plot(dense, y, color="C0", lw=1.5, label="output path")
+    ax.plot(coarse, y_pts, "o", color="C0", ms=3.5, label=f"{n_points} points")
+    ax.plot(coarse, intercept + slope * coarse.numpy(), "--", color="C3", lw=1,
+            label="best straight line")
+    if net is relu_net:
+        for b in kinks[(i, j)]:
+            ax.axvline(b, color="grey", lw=0.6, ls=":")
+    ax.set(title=f"{title}\n$r^2$ = {L[i, j].item():.3f}", xlabel="position l along the segment")
+axes[0].set_ylabel("output f(x(l))")
+axes[0].legend(fontsize=8)
+fig.tight_layout()
+save_figure(fig, "02_pair_paths", output_dir)
+plt.show()
+
+# %% [markdown]
+# ## The whole matrix, ordered
+#
+# In the order the samples were drawn, L looks like noise. Sorting the ReLU samples by region
+# (largest region first) reveals all-ones diagonal blocks, one per region: the paper's
+# "clusters of L" are the linear regions that hold samples. Off the blocks the entries are
+# *not* zero: a segment between two regions crosses a kink or a few, and its output is still
+# mostly straight. For the SiLU net there are no regions to sort by; a spectral ordering (sort
+# by the Fiedler vector, the second eigenvector of the graph Laplacian of L, as in spectral
+# clustering; the paper's Figure 4 uses spectral clustering) puts similar samples next to each
+# other. It finds no all-ones blocks, only entries near 1 everywhere except for a few samples,
+# gathered at the ends, whose paths to some others bend strongly.
+
+# %%
+sizes = np.bincount(labels)
+region_order = np.lexsort((labels, -sizes[labels]))  # largest region first, then by label
+laplacian = torch.diag(L_silu.sum(1)) - L_silu
+fiedler = torch.linalg.eigh(laplacian).eigenvectors[:, 1]
+spectral_order = torch.argsort(fiedler).numpy()
+print(f"mean L between different regions: {L_relu.numpy()[~same_region].mean():.2f}")
+off_diagonal = ~np.eye(n_samples, dtype=bool)
+print(f"mean L off the diagonal, SiLU:     {L_silu.numpy()[off_diagonal].mean():.2f}")
+
+# %%
+fig, axes = plt.subplots(1, 4, figsize=(18, 4.4), layout="constrained")
+panels = [(L_relu, np.arange(n_samples), "ReLU, samples as drawn"),
+          (L_relu, region_order, "ReLU, ordered by region"),
+          (L_silu, np.arange(n_samples), "SiLU, samples as drawn"),
+          (L_silu, spectral_order, "SiLU, spectral order")]
+for ax, (L, order, title) in zip(axes, panels):
+    im = ax.imshow(L.numpy()[np.ix_(order, order)], vmin=0, vmax=1, cmap="magma")
+    ax.set(title=title, xlabel="sample j", ylabel="sample i")
+edges = np.cumsum(np.sort(sizes)[::-1])[:-1] - 0.5
+for e in edges:
+    axes[1].axhline(e, color="cyan", lw=0.6)
+    axes[1].axvline(e, color="cyan", lw=0.6)
+fig.colorbar(im, ax=axes, label="$L_{ij}$ (mean $r^2$)", shrink=0.85)
+save_figure(fig, "02_connectivity_heatmaps", output_dir)
+plt.show()
+
+# %% [markdown]
+# ## L is symmetric but not positive semi-definite
+#
+# A correlation-like matrix invites the guess that L is positive semi-definite (PSD), like a
+# covariance. It is not, and a one-line argument shows why: L's diagonal is all ones, so its
+# eigenvalues sum to trace(L) = N. When most entries are close to 1, the top eigenvalue alone
+# is close to N (it is at least N times the mean entry), and the other N - 1 eigenvalues must sum to
+# nearly zero; unless they are all tiny, many must be negative. L is PSD in special cases such
+# as exact all-ones blocks with zeros between them (notebook 03). The paper remarks that a few
+# small eigenvalues may be negative and takes absolute values; on these random toy nets the
+# negative ones are many and not small, so the choice of |eigenvalue| matters. Below, LMN with
+# absolute values (the paper's definition, `lmn_from_connectivity`) next to the same entropy
+# with negative eigenvalues dropped (`effective_number` of the clipped spectrum).
+
+# %%
+# L is computed in float32: eigenvalues within 1e-3 of zero are counted apart, their sign is noise
+print(f"{'net':<5} {'> 1e-3':>7} {'|eig| <= 1e-3':>13} {'< -1e-3':>8} {'largest':>8} "
+      f"{'most negative':>13} {'LMN |eig|':>9} {'LMN eig>0':>9}")
+spectra = {}
+for name, L in (("ReLU", L_relu), ("SiLU", L_silu)):
+    eig = torch.linalg.eigvalsh(L)
+    spectra[name] = eig.numpy()
+    counts = [int((eig > 1e-3).sum()), int((eig.abs() <= 1e-3).sum()), int((eig < -1e-3).sum())]
+    print(f"{name:<5} {counts[0]:>7d} {counts[1]:>13d} {counts[2]:>8d} {eig.max().item():>8.1f} "
+          f"{eig.min().item():>13.2f} {lmn_from_connectivity(L):>9.2f} "
+          f"{effective_number(eig.clamp(min=0)):>9.2f}")
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 3.6))
+for name, eig in spectra.items():
+    ax.plot(np.arange(1, n_samples + 1), eig[::-1], "o-", ms=3, label=name)
+ax.axhline(0, color="k", lw=0.8)
+ax.set_yscale("symlog", linthresh=1)
+ticks = [-5, -2, -1, 0, 1, 2, 5, 10, 20, 50]
+ax.set_yticks(ticks, [str(t) for t in ticks])
+ax.set(xlabel="rank", ylabel="eigenvalue of L (symlog axis)",
+       title=f"Eigenvalues of L ({n_samples} samples): many are negative")
+ax.legend()
+save_figure(fig, "02_eigenvalues", output_dir)
+plt.show()
+
+# %% [markdown]
+# **What to take away.** L_ij = 1 exactly when two ReLU samples share a region, so the regions
+# holding samples appear as all-ones blocks; but the entries between blocks are far from zero,
+# and L has many negative eigenvalues. The paper's entropy of |eigenvalues| turns this matrix
+# into a soft count of linear mappings; notebook 03 compares that count with the region count.
