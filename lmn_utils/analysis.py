@@ -91,3 +91,11 @@ def turning_points(steps, values, start_step, min_prominence=0.5):
             extrema.append(("min", int(steps[k]), float(values[k])))
     return [e for i, e in enumerate(extrema)
             if all(abs(e[2] - n[2]) >= min_prominence for n in extrema[max(i - 1, 0):i + 2] if n is not e)]
+
+
+def loss_spikes(history, seed_row=0, factor=10.0, below=1e-3):
+    """Record steps where the train loss jumps by more than `factor` from a value under `below`:
+    the late instabilities of adaptive optimisers ("slingshots", Thilak et al. 2022)."""
+    loss = history.metrics["train_loss"][seed_row]
+    return [int(step) for step, before, after in zip(history.steps[1:], loss[:-1], loss[1:])
+            if before < below and after > factor * before]
