@@ -2,7 +2,9 @@
 
 With no names, every notebooks/NN_*.ipynb runs with its default parameters, writing figures to
 figures/ and each executed notebook back over itself (then `jupytext --sync` keeps the .py in
-step). Parameter names are checked against the notebook's `parameters` cell, because
+step). With any -p, the executed notebook goes to scratch/ and, unless -p output_dir is given,
+its figures to scratch/figures/: a parametrised run never overwrites the committed results.
+Each notebook is synced with its .py first, so an edit of either file is what runs. Parameter names are checked against the notebook's `parameters` cell, because
 papermill itself only logs a misspelt name and runs on with the default.
 """
 import argparse
@@ -52,9 +54,14 @@ def run_notebook(notebook, output=None, parameters=None):
         if os.path.exists(tmp):
             os.unlink(tmp)
     if os.path.abspath(output) == os.path.abspath(notebook) and not parameters:
-        subprocess.run([sys.executable, "-m", "jupytext", "--sync", notebook], check=True,
-                       capture_output=True)
+        _sync(notebook)
     return output
+
+
+def _sync(notebook):
+    """jupytext --sync: the newer of the .ipynb and its .py updates the other."""
+    subprocess.run([sys.executable, "-m", "jupytext", "--sync", notebook], check=True,
+                   capture_output=True)
 
 
 def _parse_value(text):
@@ -79,12 +86,16 @@ def main(argv=None):
     if args.output and len(chosen) > 1:
         parser.error("--output takes one notebook only")
     for notebook in chosen:
-        output = args.output
+        _sync(notebook)
+        output, run_parameters = args.output, dict(parameters)
         if parameters and not output:  # never overwrite the committed notebooks with other runs
             os.makedirs("scratch", exist_ok=True)
             output = os.path.join("scratch", os.path.basename(notebook))
+        if parameters and "output_dir" not in parameters and "output_dir" in parameter_names(notebook):
+            run_parameters["output_dir"] = os.path.abspath(os.path.join("scratch", "figures"))
+            os.makedirs(run_parameters["output_dir"], exist_ok=True)
         print(f"running {os.path.basename(notebook)} -> {output or 'itself'}", flush=True)
-        run_notebook(notebook, output, parameters)
+        run_notebook(notebook, output, run_parameters)
 
 
 if __name__ == "__main__":
