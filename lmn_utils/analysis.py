@@ -76,6 +76,22 @@ def mean_and_spread(values):
     return float(values.mean()), float(values.std())
 
 
+def linearity_verdict(fits):
+    """One sentence on the paper's claim "LMN is linear in the test loss, L2 is not", from the
+    per-seed R^2 of `fit_table`: the gap R^2(LMN) - R^2(L2) counts only where its mean over
+    seeds exceeds its spread (std), so a tie is called a tie (notebooks 04-06, 08)."""
+    gaps = [f["lmn_r2"] - f["l2_r2"] for f in fits]
+    mean, spread = mean_and_spread(gaps)
+    if np.isnan(mean):
+        return "no seed has a generalising phase with 3 or more LMN checkpoints: no fit"
+    gap = f"R^2(LMN) - R^2(L2) = {mean:+.3f} ± {spread:.3f} over seeds"
+    if abs(mean) <= spread or abs(mean) < 0.005:
+        return f"LMN and L2 are about equally linear in the test loss ({gap}): no evidence for the claim"
+    if mean > 0:
+        return f"LMN is more linear in the test loss than L2 ({gap}): supports the claim"
+    return f"L2 is more linear in the test loss than LMN ({gap}): the claim does not hold here"
+
+
 def turning_points(steps, values, start_step, min_prominence=0.5):
     """Local minima and maxima of a curve after `start_step` (to look for a double descent):
     list of (kind, step, value), keeping only extrema that differ from their neighbours'
@@ -91,6 +107,19 @@ def turning_points(steps, values, start_step, min_prominence=0.5):
             extrema.append(("min", int(steps[k]), float(values[k])))
     return [e for i, e in enumerate(extrema)
             if all(abs(e[2] - n[2]) >= min_prominence for n in extrema[max(i - 1, 0):i + 2] if n is not e)]
+
+
+def double_descents(history, layer="hidden1"):
+    """Per seed: True when LMN after that seed's generalisation step first falls to a minimum,
+    then rises to a maximum (the paper's XOR double descent), None if it never generalised."""
+    found = []
+    for row, (_, generalised) in enumerate(phase_steps(history)):
+        if generalised is None:
+            found.append(None)
+            continue
+        kinds = [k for k, _, _ in turning_points(history.lmn_steps, history.lmn[layer][row], generalised)]
+        found.append(kinds[:2] == ["min", "max"])
+    return found
 
 
 def loss_spikes(history, seed_row=0, factor=10.0, below=1e-3):

@@ -12,10 +12,17 @@ import ast
 import glob
 import json
 import os
+import signal
 import subprocess
 import sys
 
 NOTEBOOKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "notebooks")
+
+
+def committed_notebooks():
+    """notebooks/NN_*.ipynb, sorted, without the temporary copies of runs in progress."""
+    return sorted(nb for nb in glob.glob(os.path.join(NOTEBOOKS, "[0-9][0-9]_*.ipynb"))
+                  if not nb.endswith(".running.ipynb"))
 
 
 def parameter_names(notebook):
@@ -46,6 +53,8 @@ def run_notebook(notebook, output=None, parameters=None):
     check_parameter_names(notebook, parameters)
     output = output or notebook
     tmp = output + ".running.ipynb"  # an interrupted run never leaves a half-executed notebook
+    script = notebook[:-len(".ipynb")] + ".py"
+    script_before = _read(script)
     try:
         papermill.execute_notebook(notebook, tmp, parameters=parameters, kernel_name="python3", language="python",
                                    cwd=NOTEBOOKS, progress_bar=False)
@@ -54,8 +63,19 @@ def run_notebook(notebook, output=None, parameters=None):
         if os.path.exists(tmp):
             os.unlink(tmp)
     if os.path.abspath(output) == os.path.abspath(notebook) and not parameters:
-        _sync(notebook)
+        if _read(script) == script_before:
+            _sync(notebook)
+        else:  # syncing now would overwrite the edit with the older executed version
+            print(f"warning: {os.path.basename(script)} changed during the run; its .ipynb was "
+                  "executed from the earlier version: run it again", file=sys.stderr)
     return output
+
+
+def _read(path):
+    if not os.path.exists(path):
+        return None
+    with open(path) as source:
+        return source.read()
 
 
 def _sync(notebook):
@@ -72,12 +92,14 @@ def _parse_value(text):
 
 
 def main(argv=None):
+    # a kill (SIGTERM) unwinds like Ctrl-C, so `finally` removes the partial notebook
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="notebook files or name prefixes (e.g. 04)")
     parser.add_argument("-p", nargs=2, action="append", default=[], metavar=("KEY", "VALUE"))
     parser.add_argument("-o", "--output", help="executed notebook path (one notebook only)")
     args = parser.parse_args(argv)
-    every = sorted(glob.glob(os.path.join(NOTEBOOKS, "[0-9][0-9]_*.ipynb")))
+    every = committed_notebooks()
     chosen = [nb for nb in every if not args.names
               or any(os.path.basename(nb).startswith(n) or nb.endswith(n) for n in args.names)]
     if not chosen:

@@ -4,6 +4,7 @@ import pytest
 from lmn_utils import History
 from lmn_utils.analysis import (fit_table, format_table, linear_fit, loss_spikes,
                                 mean_and_spread, turning_points)
+from lmn_utils.analysis import linearity_verdict
 
 
 def make_history():
@@ -49,3 +50,22 @@ def test_format_table_and_spread():
     text = format_table([{"seed": 0, "r2": 0.12345, "step": None}])
     assert "0.123" in text and "-" in text.splitlines()[1]
     assert mean_and_spread([1, 3, None, float("nan")]) == (2.0, 1.0)
+
+
+def test_linearity_verdict_calls_a_tie_a_tie():
+    fits = lambda pairs: [{"lmn_r2": a, "l2_r2": b} for a, b in pairs]  # noqa: E731
+    assert "equally" in linearity_verdict(fits([(0.98, 0.97), (0.96, 0.98), (0.99, 0.985)]))
+    assert "supports" in linearity_verdict(fits([(0.99, 0.7), (0.98, 0.8), (0.97, 0.75)]))
+    assert "does not hold" in linearity_verdict(fits([(0.6, 0.95), (0.7, 0.9), (0.65, 0.97)]))
+    assert "no fit" in linearity_verdict(fits([(float("nan"), float("nan"))]))
+
+
+def test_report_summaries():
+    from lmn_utils.report import check_folder, phase_summary
+    phases = [dict(seed=0, memorised=100, generalised=None, final_train_acc=1.0, final_test_acc=0.5),
+              dict(seed=1, memorised=120, generalised=None, final_train_acc=1.0, final_test_acc=0.9)]
+    text = phase_summary(phases, paper_steps=(200, 7600))
+    assert "memorised at step 110 ± 10 (paper: about 200)" in text
+    assert "generalised at step n/a (no seed)" in text and "accuracy: [0, 1]" in text
+    with pytest.raises(ValueError, match="output_dir must be a folder path"):
+        check_folder("output_dir", 3)

@@ -1,0 +1,51 @@
+"""Printed summaries shared by the grokking notebooks 04-06 (one task each, the same shape).
+
+Every number is rounded, so the notebooks' checked outputs are stable (nbval).
+"""
+import numpy as np
+
+from .analysis import format_table, mean_and_spread
+
+
+def check_folder(name, value):
+    """A notebook's folder parameter (output_dir, input_dir) must be a path string."""
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{name} must be a folder path (str), got {value!r}")
+
+
+def describe_run(task, config):
+    return (f"{task.name}: {len(task.labels)} pairs, {task.num_classes} classes, "
+            f"{len(config.seeds)} seeds, {config.steps} steps, {config.dtype}")
+
+
+def phase_summary(phases, paper_steps=None):
+    """The per-seed phase table of `analysis.phase_table`, then mean ± std of both steps
+    (seeds that never get there are left out of the mean), with the paper's steps if given."""
+    mem = mean_and_spread([r["memorised"] for r in phases])
+    gen = mean_and_spread([r["generalised"] for r in phases])
+    never = [r["seed"] for r in phases if r["generalised"] is None]
+    paper = ("", "") if paper_steps is None else tuple(f" (paper: about {s})" for s in paper_steps)
+    return "\n".join([
+        format_table(phases, digits=2),
+        f"memorised at step {_mean_steps(mem)}{paper[0]}; "
+        f"generalised at step {_mean_steps(gen)}{paper[1]}",
+        f"seeds that never reach 100% test accuracy: {never if never else 'none'}"])
+
+
+def _mean_steps(pair):
+    return "n/a (no seed)" if np.isnan(pair[0]) else f"{pair[0]:.0f} ± {pair[1]:.0f}"
+
+
+def fit_summary(fits):
+    """The per-seed fit table of `analysis.fit_table` and the mean R^2 of both fits."""
+    lmn_r2, l2_r2 = (mean_and_spread([r[k] for r in fits]) for k in ("lmn_r2", "l2_r2"))
+    return "\n".join([
+        format_table(fits, digits=3),
+        f"R^2 of LMN vs test loss: {lmn_r2[0]:.2f} ± {lmn_r2[1]:.2f}; "
+        f"R^2 of L2 vs test loss: {l2_r2[0]:.2f} ± {l2_r2[1]:.2f}"])
+
+
+def lmn_drop_summary(history, layer):
+    """How far LMN falls from its peak by the end of training, averaged over seeds."""
+    drop = history.lmn[layer].max(1) / history.lmn[layer][:, -1]
+    return f"LMN falls from its peak by a factor {np.mean(drop):.1f} on average by the end of training"

@@ -1,0 +1,63 @@
+"""The notebook machinery: pairs in sync, parameters cells, committed outputs, the runner."""
+import json
+import os
+
+import pytest
+
+from lmn_utils import run_notebooks
+
+jupytext = pytest.importorskip("jupytext")
+
+NOTEBOOKS = run_notebooks.committed_notebooks()
+
+
+def _code_and_markdown(notebook):
+    return [(c.cell_type, c.source.strip()) for c in notebook.cells if c.cell_type != "raw"]
+
+
+def test_there_are_notebooks():
+    assert len(NOTEBOOKS) >= 8
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=os.path.basename)
+def test_pair_in_sync(path):
+    script = path[:-len(".ipynb")] + ".py"
+    assert os.path.exists(script), f"{script} is missing: run jupytext --sync"
+    assert _code_and_markdown(jupytext.read(path)) == _code_and_markdown(jupytext.read(script))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=os.path.basename)
+def test_parameters_cell_first_and_clean(path):
+    cells = json.load(open(path))["cells"]
+    code = [c for c in cells if c["cell_type"] == "code"]
+    assert "parameters" in code[0]["metadata"].get("tags", []), "first code cell must be tagged"
+    assert not any("injected-parameters" in c["metadata"].get("tags", []) for c in cells)
+    assert "output_dir" in run_notebooks.parameter_names(path)
+    with open(path[:-len(".ipynb")] + ".py") as script:
+        assert "injected-parameters" not in script.read()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=os.path.basename)
+def test_committed_notebook_is_executed_in_order_without_errors(path):
+    code = [c for c in json.load(open(path))["cells"] if c["cell_type"] == "code"]
+    counts = [c["execution_count"] for c in code]
+    assert counts == list(range(1, len(code) + 1)), "re-run the notebook top to bottom"
+    assert not [o for c in code for o in c["outputs"] if o["output_type"] == "error"]
+
+
+def test_runner_refuses_a_misspelt_parameter():
+    with pytest.raises(ValueError, match="has no parameter 'seedz'"):
+        run_notebooks.check_parameter_names(NOTEBOOKS[0], {"seedz": 1})
+    run_notebooks.check_parameter_names(NOTEBOOKS[0], {"output_dir": "x"})
+
+
+def test_runner_keeps_parametrised_runs_out_of_figures(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(run_notebooks, "_sync", lambda notebook: None)
+    monkeypatch.setattr(run_notebooks, "run_notebook",
+                        lambda nb, out, params: calls.append((nb, out, params)))
+    run_notebooks.main([os.path.basename(NOTEBOOKS[0])[:2], "-p", "seed", "3"])
+    (notebook, output, parameters), = calls
+    assert output == os.path.join("scratch", os.path.basename(notebook))
+    assert parameters == {"seed": 3, "output_dir": str(tmp_path / "scratch" / "figures")}
