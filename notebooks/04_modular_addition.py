@@ -82,7 +82,7 @@ history_path = history.save(f"{output_dir}/04_modular_addition_history.json")
 
 # %%
 fig = plot_grokking_row(history, layer, title=f"Modular addition mod {p}")
-save_figure(fig, "04_modular_addition_curves", output_dir);
+figure_files = save_figure(fig, "04_modular_addition_curves", output_dir)
 
 # %% [markdown]
 # ## Phases per seed
@@ -105,7 +105,7 @@ print(phase_summary(phases, paper_steps=(200, 7600)))
 # %%
 fits = fit_table(history, layer)
 fig = plot_fits(history, fits, layer, title=f"Modular addition mod {p}")
-save_figure(fig, "04_modular_addition_fits", output_dir);
+figure_files = save_figure(fig, "04_modular_addition_fits", output_dir)
 
 # %%
 print(fit_summary(fits))

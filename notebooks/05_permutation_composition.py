@@ -66,7 +66,7 @@ history_path = history.save(f"{output_dir}/05_permutation_composition_history.js
 
 # %%
 fig = plot_grokking_row(history, layer, title=f"Permutation composition in S{n}")
-save_figure(fig, "05_permutation_composition_curves", output_dir);
+figure_files = save_figure(fig, "05_permutation_composition_curves", output_dir)
 
 # %% [markdown]
 # ## Phases per seed
@@ -83,7 +83,7 @@ print(phase_summary(phases))
 # %%
 fits = fit_table(history, layer)
 fig = plot_fits(history, fits, layer, title=f"Permutation composition in S{n}")
-save_figure(fig, "05_permutation_composition_fits", output_dir);
+figure_files = save_figure(fig, "05_permutation_composition_fits", output_dir)
 
 # %%
 print(fit_summary(fits))

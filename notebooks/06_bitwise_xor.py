@@ -64,7 +64,7 @@ history_path = history.save(f"{output_dir}/06_bitwise_xor_history.json")
 
 # %%
 fig = plot_grokking_row(history, layer, title=f"Bitwise XOR, {bits} bits")
-save_figure(fig, "06_bitwise_xor_curves", output_dir);
+figure_files = save_figure(fig, "06_bitwise_xor_curves", output_dir)
 
 # %% [markdown]
 # ## Phases per seed
@@ -81,7 +81,7 @@ print(phase_summary(phases))
 # %%
 fits = fit_table(history, layer)
 fig = plot_fits(history, fits, layer, title=f"Bitwise XOR, {bits} bits")
-save_figure(fig, "06_bitwise_xor_fits", output_dir);
+figure_files = save_figure(fig, "06_bitwise_xor_fits", output_dir)
 
 # %%
 print(fit_summary(fits))
@@ -118,7 +118,7 @@ ax.set_xlabel("step")
 ax.set_ylabel(f"LMN ({layer})")
 ax.set_title("XOR: LMN per seed (dotted: the paper's turning points 15 and 20)")
 ax.legend(fontsize=8)
-save_figure(fig, "06_bitwise_xor_lmn_per_seed", output_dir);
+figure_files = save_figure(fig, "06_bitwise_xor_lmn_per_seed", output_dir)
 
 # %%
 double = double_descents(history, layer)

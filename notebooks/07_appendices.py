@@ -100,7 +100,7 @@ shown = history.lmn_steps > 0
 for name, values in (("embedding", history.lmn["embedding"][0]),
                      ("hidden1 (after SiLU)", history.lmn["hidden1"][0]),
                      ("hidden2 (before SiLU)", hidden2_pre)):
-    ax.plot(history.lmn_steps[shown], values[shown], "o-", ms=3, label=name,
+    ax.plot(history.lmn_steps[shown], values[shown], marker="o", ms=3, label=name,
             ls="--" if "hidden2" in name else "-")
 for step, label in ((memorised, "memorised"), (generalised, "generalised")):
     if step is not None:
@@ -111,7 +111,7 @@ ax.set_xlabel("step")
 ax.set_ylabel("LMN to the logits")
 ax.set_title(f"Figure 3: LMN per layer, modular addition mod {p}, seed {seed}")
 ax.legend()
-save_figure(fig, "07_figure3_lmn_per_layer", output_dir);
+figure_files = save_figure(fig, "07_figure3_lmn_per_layer", output_dir)
 
 # %%
 def change(values, start, end):
@@ -166,7 +166,7 @@ for col, (name, L) in enumerate(matrices.items()):
     axes[1, col].grid(alpha=0.3)
 fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8, label="linear connectivity")
 fig.suptitle(f"Figure 4: connectivity (hidden1 -> logits), {num_clusters} spectral clusters")
-save_figure(fig, "07_figure4_connectivity", output_dir);
+figure_files = save_figure(fig, "07_figure4_connectivity", output_dir)
 
 # %%
 off_diagonal = {name: float((L.sum() - np.trace(L)) / (L.size - len(L))) for name, L in matrices.items()}
@@ -209,7 +209,7 @@ for ax, label in zip(axes, ("train loss", "test accuracy", "LMN (hidden1)")):
     ax.legend()
 fig.suptitle(f"float32 vs float64, modular addition mod {p}, seed {seed}")
 fig.tight_layout()
-save_figure(fig, "07_float32_vs_float64", output_dir);
+figure_files = save_figure(fig, "07_float32_vs_float64", output_dir)
 
 # %%
 # The float32 run is not bit-for-bit repeatable once it spikes (rounding differences of one

@@ -153,4 +153,4 @@ for ax, (task, h) in zip(axes, runs.items()):
     ax.set_title(task.replace("_", " "))
 axes[0].legend(fontsize=7)
 fig.tight_layout()
-save_figure(fig, "08_lmn_all_tasks", output_dir);
+figure_files = save_figure(fig, "08_lmn_all_tasks", output_dir)
