@@ -69,3 +69,13 @@ def test_report_summaries():
     assert "generalised at step n/a (no seed)" in text and "accuracy: [0, 1]" in text
     with pytest.raises(ValueError, match="output_dir must be a folder path"):
         check_folder("output_dir", 3)
+
+
+def test_double_descents_per_seed():
+    from lmn_utils.analysis import double_descents
+    history = make_history()  # generalises at step 70; LMN falls monotonically after it
+    assert double_descents(history) == [False]
+    history.lmn["hidden1"] = np.array([[30, 30, 30, 30, 30, 30, 30, 20, 15, 20, 16.]])
+    assert double_descents(history) == [True]
+    history.metrics["test_acc"][0, -1] = 0.5  # never generalises for good
+    assert double_descents(history) == [None]
