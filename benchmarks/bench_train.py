@@ -1,6 +1,7 @@
 """Training speed: the paper's 20000 full-batch steps, mod 31, 1 seed and 5 seeds stacked.
 
-Run by hand (`make benchmark`); LMN tracking is switched off so only training is timed.
+Run by hand (`make benchmark`, or `python benchmarks/bench_train.py STEPS` for a shorter run);
+LMN tracking is switched off so only training is timed.
 """
 import os
 import sys
@@ -23,8 +24,11 @@ def timed_run(seeds, dtype, steps=20000):
 
 
 if __name__ == "__main__":
+    steps = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
+    seeds = [0, 1, 2, 3, 4]
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    one = timed_run([0], "float32")
-    five = timed_run([0, 1, 2, 3, 4], "float32")
+    one = timed_run([0], "float32", steps)
+    five = timed_run(seeds, "float32", steps)
     print(f"5 seeds / 1 seed = {five / one:.2f}x")
-    timed_run([0], "float64")
+    for dtype in ("float64", "mixed"):  # the notebooks' precision choices, 5 seeds as in 04-06
+        timed_run(seeds, dtype, steps)

@@ -76,20 +76,30 @@ def mean_and_spread(values):
     return float(values.mean()), float(values.std())
 
 
+def linearity_gap(fits):
+    """(outcome, mean, spread) of the gap R^2(LMN) - R^2(L2) over the seeds of `fit_table`.
+
+    outcome: "lmn" (LMN more linear), "l2", "tie" (|mean| within its spread over seeds, or
+    below 0.005) or "none" (no seed could be fitted). Notebooks 04-06 and 08 use it."""
+    mean, spread = mean_and_spread([f["lmn_r2"] - f["l2_r2"] for f in fits])
+    if np.isnan(mean):
+        return "none", mean, spread
+    if abs(mean) <= spread or abs(mean) < 0.005:
+        return "tie", mean, spread
+    return ("lmn" if mean > 0 else "l2"), mean, spread
+
+
 def linearity_verdict(fits):
     """One sentence on the paper's claim "LMN is linear in the test loss, L2 is not", from the
-    per-seed R^2 of `fit_table`: the gap R^2(LMN) - R^2(L2) counts only where its mean over
-    seeds exceeds its spread (std), so a tie is called a tie (notebooks 04-06, 08)."""
-    gaps = [f["lmn_r2"] - f["l2_r2"] for f in fits]
-    mean, spread = mean_and_spread(gaps)
-    if np.isnan(mean):
+    per-seed R^2 of `fit_table` (see `linearity_gap`: a tie is called a tie)."""
+    outcome, mean, spread = linearity_gap(fits)
+    if outcome == "none":
         return "no seed has a generalising phase with 3 or more LMN checkpoints: no fit"
     gap = f"R^2(LMN) - R^2(L2) = {mean:+.3f} ± {spread:.3f} over seeds"
-    if abs(mean) <= spread or abs(mean) < 0.005:
-        return f"LMN and L2 are about equally linear in the test loss ({gap}): no evidence for the claim"
-    if mean > 0:
-        return f"LMN is more linear in the test loss than L2 ({gap}): supports the claim"
-    return f"L2 is more linear in the test loss than LMN ({gap}): the claim does not hold here"
+    return {"tie": f"LMN and L2 are about equally linear in the test loss ({gap}): no evidence for the claim",
+            "lmn": f"LMN is more linear in the test loss than L2 ({gap}): supports the claim",
+            "l2": f"L2 is more linear in the test loss than LMN ({gap}): the claim does not hold here",
+            }[outcome]
 
 
 def turning_points(steps, values, start_step, min_prominence=0.5):

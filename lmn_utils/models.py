@@ -105,6 +105,7 @@ class EmbedMLPStack(nn.Module):
             setattr(self, f"W{k}", stack(lambda m: getattr(m, f"lin{k}").weight.T))
             setattr(self, f"b{k}", stack(lambda m: getattr(m, f"lin{k}").bias[None, :]))
         self.act = ACTIVATIONS[first.activation]()
+        self.compute_dtype = None  # None: the parameters' dtype; see `forward`
 
     @classmethod
     def from_seeds(cls, seeds, **model_kwargs):
@@ -116,15 +117,23 @@ class EmbedMLPStack(nn.Module):
         return cls(members)
 
     def forward(self, inputs):
-        """Logits [S, M, C] of every member on `inputs`: [M, 2] shared, or [S, M, 2] per member."""
+        """Logits [S, M, C] of every member on `inputs`: [M, 2] shared, or [S, M, 2] per member.
+
+        With `compute_dtype` set (e.g. float32 under float64 parameters), the layers run in that
+        dtype on cast copies of the weights and the logits come back in the parameters' dtype,
+        so the loss, the gradients reaching the parameters and the optimizer keep full precision.
+        """
+        dtype = self.W1.dtype
+        cast = (lambda w: w) if self.compute_dtype in (None, dtype) else (  # noqa: E731
+            lambda w: w.to(self.compute_dtype))
         if inputs.dim() == 2:
-            x = self.embed[:, inputs].flatten(2)
+            x = cast(self.embed)[:, inputs].flatten(2)
         else:
             members = torch.arange(len(self), device=inputs.device)[:, None, None]
-            x = self.embed[members, inputs].flatten(2)
-        x = self.act(torch.baddbmm(self.b1, x, self.W1))
-        x = self.act(torch.baddbmm(self.b2, x, self.W2))
-        return torch.baddbmm(self.b3, x, self.W3)
+            x = cast(self.embed)[members, inputs].flatten(2)
+        x = self.act(torch.baddbmm(cast(self.b1), x, cast(self.W1)))
+        x = self.act(torch.baddbmm(cast(self.b2), x, cast(self.W2)))
+        return torch.baddbmm(cast(self.b3), x, cast(self.W3)).to(dtype)
 
     def l2_norms(self):
         """L2 norm of all parameters of each member, [S]."""

@@ -4,7 +4,7 @@ import pytest
 from lmn_utils import History
 from lmn_utils.analysis import (fit_table, format_table, linear_fit, loss_spikes,
                                 mean_and_spread, turning_points)
-from lmn_utils.analysis import linearity_verdict
+from lmn_utils.analysis import linearity_gap, linearity_verdict
 
 
 def make_history():
@@ -58,6 +58,10 @@ def test_linearity_verdict_calls_a_tie_a_tie():
     assert "supports" in linearity_verdict(fits([(0.99, 0.7), (0.98, 0.8), (0.97, 0.75)]))
     assert "does not hold" in linearity_verdict(fits([(0.6, 0.95), (0.7, 0.9), (0.65, 0.97)]))
     assert "no fit" in linearity_verdict(fits([(float("nan"), float("nan"))]))
+    # a consistent gap smaller than 0.005 is still a tie
+    assert linearity_gap(fits([(0.990, 0.987), (0.991, 0.988), (0.992, 0.989)]))[0] == "tie"
+    outcome, mean, spread = linearity_gap(fits([(0.99, 0.7), (0.98, 0.8), (0.97, 0.75)]))
+    assert outcome == "lmn" and mean == pytest.approx(0.23) and spread > 0
 
 
 def test_report_summaries():

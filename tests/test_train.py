@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import torch
 
 from lmn_utils import History, TrainConfig, checkpoint_steps, phase_steps, train
 from lmn_utils.history import first_step_reaching
@@ -37,6 +38,20 @@ def test_rerun_is_identical(small_run):
     again, _ = train(seeds=[0, 1], lr=1e-2, **SMALL)
     np.testing.assert_array_equal(again.metrics["test_loss"], history.metrics["test_loss"])
     np.testing.assert_array_equal(again.lmn["hidden1"], history.lmn["hidden1"])
+
+
+def test_mixed_precision_follows_float64_but_computes_in_float32(small_run):
+    history, _ = small_run  # the default dtype, "mixed"
+    assert history.config["dtype"] == "mixed"
+    exact, stack64 = train(seeds=[0, 1], lr=1e-2, dtype="float64", **SMALL)
+    single, _ = train(seeds=[0, 1], lr=1e-2, dtype="float32", **SMALL)
+    _, stack_mixed = small_run
+    assert stack_mixed.W1.dtype == torch.float64 and stack64.compute_dtype == torch.float64
+    loss = {name: h.metrics["train_loss"] for name, h in
+            (("mixed", history), ("float64", exact), ("float32", single))}
+    np.testing.assert_allclose(loss["mixed"], loss["float64"], rtol=1e-3)
+    assert not np.array_equal(loss["mixed"], loss["float64"])  # float32 layers really ran
+    assert not np.array_equal(loss["mixed"], loss["float32"])  # and float64 parameters
 
 
 def test_save_load_roundtrip(small_run, tmp_path):
