@@ -16,6 +16,18 @@ def get_device(device="auto"):
     return torch.device("cpu")
 
 
+def training_device(device, needs_float64):
+    """The device `train` uses: MPS has no float64, so with float64 parameters ("float64" and
+    "mixed") "auto" falls back from mps to cpu, and an explicit "mps" is refused."""
+    chosen = get_device(device)
+    if chosen.type == "mps" and needs_float64:
+        if device != "auto":
+            raise ValueError("dtype 'float64' and 'mixed' need float64, which device 'mps' lacks: "
+                             "use dtype='float32' or device='cpu'")
+        return torch.device("cpu")
+    return chosen
+
+
 def set_seed(seed):
     """Seed Python, NumPy and torch (all devices)."""
     random.seed(seed)

@@ -27,9 +27,13 @@ def check_fraction(name, value):
         raise ValueError(f"{name} must be a number in (0, 1), got {value!r}")
 
 
-def check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+def check_int(name, value, minimum, maximum=None):
+    """ValueError naming `name` unless value is an int (not a bool) in [minimum, maximum]."""
+    if maximum is None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    elif isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise ValueError(f"{name} must be an integer in [{minimum}, {maximum}], got {value!r}")
 
 
 def _all_pairs(num_tokens):

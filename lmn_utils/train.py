@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from tqdm import tqdm  # text bars: no ipywidgets needed in notebooks
 
-from .device import get_device
+from .device import training_device
 from .history import History
 from .models import EmbedMLPStack, check_activation, check_layer, cross_entropy_per_member
 from .tasks import check_fraction, check_int, make_task
@@ -124,8 +124,8 @@ def train(config=None, callback=None, progress=True, **overrides):
     Returns (history, stack). `callback(step, stack)` runs at every record step.
     """
     config = TrainConfig(**{**asdict(config or TrainConfig()), **overrides}).validate()
-    device = get_device(config.device)
     dtype, compute_dtype = TRAIN_DTYPES[config.dtype]
+    device = training_device(config.device, needs_float64=dtype == torch.float64)
     task = make_task(config.task, **config.task_params)
     stack = EmbedMLPStack.from_seeds(config.seeds, num_tokens=task.num_tokens,
                                      num_classes=task.num_classes, embed_dim=config.embed_dim,

@@ -35,15 +35,16 @@ n_points = 21  # interpolation points per segment (the paper: 21)
 output_dir = "../figures"
 
 # %%
+from lmn_utils.report import check_folder  # noqa: E402
+from lmn_utils.tasks import check_int  # noqa: E402
+
 for name, value, low, high in (("seed", seed, 0, 2**32 - 1), ("n_samples", n_samples, 4, 400),
                                ("n_samples_2d", n_samples_2d, 4, 400), ("n_nets", n_nets, 1, 20),
                                ("n_points", n_points, 3, 1001)):
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
+    check_int(name, value, low, high)
 if n_samples % 2:
     raise ValueError(f"n_samples must be even (half on each side of 0), got {n_samples}")
-if not isinstance(output_dir, str) or not output_dir:
-    raise ValueError(f"output_dir must be a non-empty folder path, got {output_dir!r}")
+check_folder("output_dir", output_dir)
 
 # %%
 import matplotlib.pyplot as plt  # noqa: E402

@@ -201,11 +201,16 @@ history_path = history64.save(f"{output_dir}/07_float64_history.json")
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
+# float64 drawn wide and pale, mixed dashed on top of it: where they agree both stay visible
+styles = {"float32": dict(color="tab:red"), "float64": dict(color="tab:blue", lw=5, alpha=0.4),
+          "mixed (default)": dict(color="black", ls="--", lw=1.2)}
 for h, name in ((history32, "float32"), (history64, "float64"), (history, "mixed (default)")):
     shown, lmn_shown = h.steps > 0, h.lmn_steps > 0
-    plot_band(axes[0], h.steps[shown], h.metrics["train_loss"][:, shown], name, log_y=True)
-    plot_band(axes[1], h.steps[shown], h.metrics["test_acc"][:, shown], name)
-    plot_band(axes[2], h.lmn_steps[lmn_shown], h.lmn["hidden1"][:, lmn_shown], name)
+    lines = [plot_band(axes[0], h.steps[shown], h.metrics["train_loss"][:, shown], name, log_y=True),
+             plot_band(axes[1], h.steps[shown], h.metrics["test_acc"][:, shown], name),
+             plot_band(axes[2], h.lmn_steps[lmn_shown], h.lmn["hidden1"][:, lmn_shown], name)]
+    for line in lines:
+        line.set(**styles[name])
 for ax, label in zip(axes, ("train loss", "test accuracy", "LMN (hidden1)")):
     ax.set_xscale("log")
     ax.set_xlabel("step")

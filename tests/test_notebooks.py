@@ -61,3 +61,21 @@ def test_runner_keeps_parametrised_runs_out_of_figures(tmp_path, monkeypatch):
     (notebook, output, parameters), = calls
     assert output == os.path.join("scratch", os.path.basename(notebook))
     assert parameters == {"seed": 3, "output_dir": str(tmp_path / "scratch" / "figures")}
+
+
+BAD_VALUES = [("04", {"p": 1}, "p must be"), ("05", {"n": 1}, "n must be"),
+              ("06", {"bits": 0}, "bits must be"), ("04", {"activation": "swish"}, "activation must be"),
+              ("06", {"layer": "hidden3"}, "layer must be"), ("01", {"width": 0}, "width must be")]
+
+
+@pytest.mark.parametrize("prefix, parameters, message", BAD_VALUES,
+                         ids=[f"{p}-{next(iter(v))}" for p, v, _ in BAD_VALUES])
+def test_bad_parameter_value_stops_the_notebook_naming_it(prefix, parameters, message, tmp_path):
+    papermill = pytest.importorskip("papermill")
+    notebook, = [nb for nb in NOTEBOOKS if os.path.basename(nb).startswith(prefix)]
+    with pytest.raises(papermill.PapermillExecutionError) as error:
+        papermill.execute_notebook(notebook, str(tmp_path / "out.ipynb"), kernel_name="python3",
+                                   parameters={**parameters, "output_dir": str(tmp_path)},
+                                   cwd=os.path.dirname(notebook), progress_bar=False)
+    assert error.value.ename == "ValueError" and message in error.value.evalue
+    assert "\n" not in error.value.evalue  # one line

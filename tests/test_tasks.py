@@ -55,3 +55,13 @@ def test_bad_task_parameters(name, params, message):
 def test_bad_train_fraction(frac):
     with pytest.raises(ValueError, match="train_frac must be a number in"):
         make_task("modular_addition", p=5).split(frac)
+
+
+def test_check_int_names_the_parameter_and_its_range():
+    from lmn_utils.tasks import check_int
+    check_int("width", 5, 1, 64)
+    for bad in (0, 65, 2.0, True, "5"):
+        with pytest.raises(ValueError, match=r"width must be an integer in \[1, 64\]"):
+            check_int("width", bad, 1, 64)
+    with pytest.raises(ValueError, match="p must be an integer >= 2"):
+        check_int("p", 1, 2)

@@ -93,3 +93,12 @@ def test_checkpoint_steps():
 def test_bad_config(override, message):
     with pytest.raises(ValueError, match=message):
         TrainConfig(**override).validate()
+
+
+def test_float64_training_avoids_mps(monkeypatch):
+    import lmn_utils.device as device
+    monkeypatch.setattr(device, "get_device", lambda name: torch.device("mps" if name in ("auto", "mps") else name))
+    assert device.training_device("auto", needs_float64=True).type == "cpu"
+    assert device.training_device("auto", needs_float64=False).type == "mps"
+    with pytest.raises(ValueError, match="dtype='float32' or device='cpu'"):
+        device.training_device("mps", needs_float64=True)
