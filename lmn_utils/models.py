@@ -126,11 +126,7 @@ class EmbedMLPStack(nn.Module):
         dtype = self.W1.dtype
         cast = (lambda w: w) if self.compute_dtype in (None, dtype) else (  # noqa: E731
             lambda w: w.to(self.compute_dtype))
-        if inputs.dim() == 2:
-            x = cast(self.embed)[:, inputs].flatten(2)
-        else:
-            members = torch.arange(len(self), device=inputs.device)[:, None, None]
-            x = cast(self.embed)[members, inputs].flatten(2)
+        x = _concatenated_embeddings(cast(self.embed), inputs)
         x = self.act(torch.baddbmm(cast(self.b1), x, cast(self.W1)))
         x = self.act(torch.baddbmm(cast(self.b2), x, cast(self.W2)))
         return torch.baddbmm(cast(self.b3), x, cast(self.W3)).to(dtype)
@@ -152,6 +148,20 @@ class EmbedMLPStack(nn.Module):
 
     def __len__(self):
         return self.embed.shape[0]
+
+
+def _concatenated_embeddings(tables, inputs):
+    """Rows of each member's table [S, T, D] for `inputs` ([M, 2] or [S, M, 2]) -> [S, M, 2D].
+
+    Through index_select, whose gradient is the same in every process: the gradient of advanced
+    indexing (tables[members, inputs]) summed float32 rows in an order that varied between
+    processes for a single member, so one-seed runs were not repeatable bit for bit.
+    """
+    S, T, D = tables.shape
+    inputs = inputs.expand(S, *inputs.shape[-2:])
+    offsets = torch.arange(S, device=inputs.device)[:, None, None] * T
+    rows = (inputs + offsets).flatten()
+    return tables.reshape(S * T, D).index_select(0, rows).view(S, inputs.shape[1], -1)
 
 
 def cross_entropy_per_member(logits, labels):

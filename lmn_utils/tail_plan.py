@@ -81,7 +81,7 @@ def _make_kernel(acts_and_linears):
             else:
                 h = fn(h)
         if W_out is not None:
-            h = (h.reshape(-1, h.shape[-1]) @ W_out).reshape(h.shape[0], h.shape[1], -1)
+            h = (h.reshape(-1, h.shape[-1]) @ W_out.T).reshape(h.shape[0], h.shape[1], -1)
         return connectivity_from_outputs(h[..., :K], Y[i], Y[j], t_inner, tol)
 
     return kernel
@@ -115,8 +115,8 @@ def _recognised_plan(ops, dtype, compile):
     if ops and ops[-1][0] == "linear":
         _, W, _ = ops.pop()
         K = W.shape[0]
-        W_out = torch.zeros(W.shape[1], -(-K // 8) * 8, dtype=W.dtype, device=W.device)
-        W_out[:, :K] = W.T
+        W_out = torch.zeros(-(-K // 8) * 8, W.shape[1], dtype=W.dtype, device=W.device)
+        W_out[:K] = W
     signature = tuple(None if kind == "linear" else rest[0] for kind, *rest in ops)
     weights = []
     for kind, *rest in ops:
@@ -130,7 +130,7 @@ def _recognised_plan(ops, dtype, compile):
         h = Z
         for fn, (kind, *rest) in zip(signature, ops):
             h = F.linear(h, *rest) if fn is None else fn(h)
-        return h if W_out is None else h @ W_out[:, :K]
+        return h if W_out is None else h @ W_out[:K].T
 
     def chunk_connectivity(Z, Y, i, j, t_inner, tol):
         args = (Z, Y, i, j, t_inner, tol, weights, W_out, K)

@@ -29,11 +29,10 @@ def check_fraction(name, value):
 
 def check_int(name, value, minimum, maximum=None):
     """ValueError naming `name` unless value is an int (not a bool) in [minimum, maximum]."""
-    if maximum is None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    elif isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        raise ValueError(f"{name} must be an integer in [{minimum}, {maximum}], got {value!r}")
+    is_int = isinstance(value, int) and not isinstance(value, bool)
+    if not is_int or value < minimum or (maximum is not None and value > maximum):
+        allowed = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum}]"
+        raise ValueError(f"{name} must be an integer {allowed}, got {value!r}")
 
 
 def _all_pairs(num_tokens):
