@@ -222,9 +222,10 @@ fig.tight_layout()
 figure_files = save_figure(fig, "07_float32_vs_float64", output_dir)
 
 # %%
-# The float32 run is not bit-for-bit repeatable once it spikes (rounding differences of one
-# ulp, from the order of summation in the matrix kernels, are amplified by the instability),
-# so this cell prints what is robust: booleans and the step where test accuracy first hits 100%.
+# Every run here repeats bit for bit on the same machine and library build (a test trains in
+# fresh processes and compares the weights), but another CPU or BLAS sums in another order, and
+# the float32 spike amplifies one-ulp differences into different late curves. So this cell
+# prints what is robust: booleans and the step where test accuracy first hits 100%.
 first_full_test = lambda h: int(h.steps[np.argmax(h.metrics["test_acc"][0] >= 1.0)])  # noqa: E731
 runs = {"float32": history32, "float64": history64, "mixed": history}
 for name, h in runs.items():
@@ -255,8 +256,8 @@ print(f"mixed follows float64 to 1e-4 relative in train loss, test loss and LMN,
 # the float32 run spikes, near step 18000: its train loss jumps by more than four orders of
 # magnitude, test accuracy dips below 100% for a while, and LMN collapses from about 17 to a
 # few, while the float64 run goes on smoothly to a train loss near 5e-8. (Which exact values
-# float32 ends at changes from run to run; the spike itself does not.) The late float32 curve
-# is a rounding artefact, not the model's behaviour.
+# float32 ends at changes from one CPU to another; the spike itself does not.) The late float32
+# curve is a rounding artefact, not the model's behaviour.
 #
 # The mixed run, float32 arithmetic in the layers but float64 weights, AdamW state and loss,
 # lies on the float64 curve: its losses and LMN differ from float64's by a few parts in a
