@@ -104,7 +104,6 @@ def test_float64_training_avoids_mps(monkeypatch):
         device.training_device("mps", needs_float64=True)
 
 
-
 RERUN_SCRIPT = """
 import hashlib
 from lmn_utils import train
