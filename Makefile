@@ -27,6 +27,7 @@ reproduce figures: install
 benchmark: install
 	$(BIN)/python benchmarks/bench_lmn.py
 	$(BIN)/python benchmarks/bench_train.py
+	$(BIN)/python benchmarks/bench_floor.py
 
 clean:
 	rm -rf $(VENV)
