@@ -1,0 +1,50 @@
+"""The README's examples must keep working: its Python snippet runs, and the parameters its
+notebook commands pass exist in the notebooks they name."""
+import re
+from pathlib import Path
+
+import torch
+
+from lmn_utils.run_notebooks import committed_notebooks, parameter_names
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+def _blocks(language):
+    return re.findall(rf"```{language}\n(.*?)```", README, re.S)
+
+
+def test_readme_python_example_runs_and_means_what_it_says(capsys):
+    (example,) = _blocks("python")
+    namespace = {}
+    exec(compile(example, "README.md", "exec"), namespace)
+    L, X = namespace["L"], namespace["X"]
+    N = X.shape[0]
+    assert L.shape == (N, N) and L.dtype == torch.float64        # "[500, 500] float64"
+    assert torch.equal(L.diagonal(), torch.ones(N, dtype=torch.float64))  # "L_ii = 1"
+    entropy, lmn = map(float, capsys.readouterr().out.split())
+    assert 0 <= entropy and 1 <= lmn <= N
+    assert abs(lmn - 2 ** entropy) < 1e-9 * lmn                   # the same L both times
+
+
+def _notebook_commands():
+    """(notebook number, parameter names) of every run_notebooks / papermill command shown."""
+    commands = []
+    run_pattern = r"run_notebooks (\d\d)((?: -p \S+ (?:\"[^\"]*\"|\S+))+)"
+    for number, args in re.findall(run_pattern, README):
+        commands.append((number, re.findall(r"-p (\S+)", args)))
+    papermill_pattern = r"papermill (\d\d)_\S+\.ipynb \S+((?: -[py] (?:\"[^\"]*\"|\S+))+)"
+    for number, args in re.findall(papermill_pattern, README):
+        names = re.findall(r"-p (\S+)", args) + re.findall(r"-y \"(\w+):", args)
+        commands.append((number, names))
+    return commands
+
+
+def test_readme_notebook_commands_use_real_parameters():
+    commands = _notebook_commands()
+    assert len(commands) >= 2, "the README's run_notebooks and papermill examples were not found"
+    notebooks = {Path(nb).name[:2]: nb for nb in committed_notebooks()}
+    for number, names in commands:
+        assert names, f"no parameters parsed from the README's command for notebook {number}"
+        unknown = set(names) - parameter_names(notebooks[number])
+        assert not unknown, f"README passes {sorted(unknown)} to notebook {number}"
