@@ -13,15 +13,19 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from lmn_utils import make_task  # noqa: E402
 from lmn_utils.models import EmbedMLPStack, cross_entropy_per_member  # noqa: E402
+from lmn_utils.train import TrainConfig, _adamw  # noqa: E402
 
 
 def ms_per_step(num_seeds, compiled, steps):
-    task = make_task("modular_addition", p=31)
+    config = TrainConfig()  # the paper's settings, as train() uses them
+    task = make_task(config.task, **config.task_params)
     seeds = list(range(num_seeds))
-    stack = EmbedMLPStack.from_seeds(seeds, num_tokens=task.num_tokens, num_classes=task.num_classes)
-    rows = torch.stack([task.split(0.8, seed)[0] for seed in seeds])
+    stack = EmbedMLPStack.from_seeds(seeds, num_tokens=task.num_tokens, num_classes=task.num_classes,
+                                     embed_dim=config.embed_dim, hidden_dim=config.hidden_dim,
+                                     activation=config.activation)
+    rows = torch.stack([task.split(config.train_frac, seed)[0] for seed in seeds])
     inputs, labels = task.inputs[rows], task.labels[rows]
-    optimizer = torch.optim.AdamW(stack.parameters(), lr=1e-3, weight_decay=0.2, fused=True)
+    optimizer = _adamw(stack.parameters(), config)  # fused AdamW, as in train()
 
     def loss_fn():
         return cross_entropy_per_member(stack(inputs), labels).mean(1).sum()
