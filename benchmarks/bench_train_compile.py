@@ -1,19 +1,20 @@
 """Tried, not adopted: a training step whose forward and backward are compiled (torch.compile).
 
 Times the same float32 step, eager and compiled, for 1 seed and 5 stacked seeds of mod 31, in one
-process: `python benchmarks/bench_train_compile.py [STEPS]` (default 5000; run by hand). Compiling
-cuts one seed's per-op overhead but not the arithmetic of five, so the 5-seed ratio gets worse.
+process: `python benchmarks/bench_train_compile.py [STEPS]` (default 5000; run by hand). In three
+runs on the 2-core build machine neither 1 nor 5 seeds gained consistently (README, Speed).
 """
 import os
 import sys
 import time
+from functools import partial
 
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from lmn_utils import make_task  # noqa: E402
-from lmn_utils.models import EmbedMLPStack, cross_entropy_per_member  # noqa: E402
-from lmn_utils.train import TrainConfig, _adamw  # noqa: E402
+from lmn_utils.models import EmbedMLPStack  # noqa: E402
+from lmn_utils.train import TrainConfig, _adamw, training_loss  # noqa: E402
 
 
 def ms_per_step(num_seeds, compiled, steps):
@@ -27,9 +28,7 @@ def ms_per_step(num_seeds, compiled, steps):
     inputs, labels = task.inputs[rows], task.labels[rows]
     optimizer = _adamw(stack.parameters(), config)  # fused AdamW, as in train()
 
-    def loss_fn():
-        return cross_entropy_per_member(stack(inputs), labels).mean(1).sum()
-
+    loss_fn = partial(training_loss, stack, inputs, labels)  # the loss train() minimises
     loss_fn = torch.compile(loss_fn) if compiled else loss_fn
 
     def step():

@@ -93,6 +93,11 @@ def _adamw(params, config):
         return torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
 
 
+def training_loss(stack, train_inputs, train_labels):
+    """The sum over members of each member's mean train loss: independent gradients per seed."""
+    return cross_entropy_per_member(stack(train_inputs), train_labels).mean(1).sum()
+
+
 def _accuracy(logits, labels, masks):
     correct = (logits.argmax(-1) == labels).to(masks.dtype)
     return (correct * masks).sum(1) / masks.sum(1)
@@ -154,8 +159,7 @@ def train(config=None, callback=None, progress=True, **overrides):
             bar.set_postfix(test_acc=f"{history.metrics['test_acc'][-1].mean():.2f}", refresh=False)
         if step == config.steps:
             break
-        # the sum over members of each member's mean train loss: independent gradients
-        loss = cross_entropy_per_member(stack(train_inputs), train_labels).mean(1).sum()
+        loss = training_loss(stack, train_inputs, train_labels)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
