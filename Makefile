@@ -1,5 +1,7 @@
-# make test: create/refresh .venv, install, run the tests (unit tests + nbval on the notebooks)
-# make reproduce: create/refresh .venv, install, re-run every notebook (regenerates figures/)
+# make test: create/refresh .venv, install, run the tests (unit tests + nbval on the notebooks);
+#   leaves every tracked file as it was
+# make reproduce: create/refresh .venv, install, re-run every notebook (regenerates figures/ and
+#   the executed notebooks; a second run with unchanged code changes nothing)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -18,8 +20,13 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# nbval re-executes the notebooks with LMN_OUTPUT_DIR set to a temporary folder, so their figures
+# and histories land there and no tracked file is rewritten (figures/ stays what was committed)
 test: install
-	$(BIN)/python -m pytest tests notebooks --nbval --nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider
+	@out=$$(mktemp -d); echo "notebook outputs of this test run: $$out (removed afterwards)"; \
+	LMN_OUTPUT_DIR=$$out $(BIN)/python -m pytest tests notebooks --nbval \
+	  --nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider; \
+	status=$$?; rm -rf "$$out"; exit $$status
 
 reproduce figures: install
 	$(BIN)/python -m lmn_utils.run_notebooks

@@ -1,5 +1,6 @@
 """lmn_utils: the Linear Mapping Number (Liu, Zhong, Tegmark 2023) and the grokking experiments."""
 from .device import get_device, set_seed
+from .folders import input_folder, output_folder, write_text
 from .history import History, phase_steps
 from .lmn import (effective_number, linear_connectivity, linear_mapping_number,
                   lmn_from_connectivity, von_neumann_entropy)
@@ -16,5 +17,5 @@ __all__ = ["get_device", "set_seed", "History", "phase_steps", "effective_number
            "layer_lmn", "activation_pattern", "count_regions_on_grid",
            "effective_number_of_regions", "make_mlp", "region_labels", "samples_per_region",
            "segment_breakpoints", "Sin", "Task", "make_task", "TrainConfig", "checkpoint_steps",
-           "train"]
+           "train", "input_folder", "output_folder", "write_text"]
 __version__ = "0.1.0"

@@ -5,11 +5,11 @@ test_acc and l2_norm; lmn[layer] is [num_seeds, len(lmn_steps)]. Files are writt
 (a temporary file renamed into place), so an interrupted run never leaves half a history.
 """
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .folders import write_text
 
 
 @dataclass
@@ -54,18 +54,7 @@ class History:
                 "lmn": as_list(self.lmn)}
 
     def save(self, path):
-        path = os.fspath(path)
-        folder = os.path.dirname(os.path.abspath(path))
-        os.makedirs(folder, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w") as out:
-                json.dump(self.to_dict(), out)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-        return path
+        return write_text(path, json.dumps(self.to_dict()))
 
     @classmethod
     def load(cls, path):

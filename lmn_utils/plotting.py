@@ -4,18 +4,20 @@ import os
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .folders import write_atomically
+
 PHASE_COLOURS = {"memorising": "#f4cccc", "generalising": "#fff2cc", "finalising": "#d9ead3"}
 
 
 def save_figure(fig, name, output_dir="figures", formats=("png", "pdf")):
-    """Write fig to output_dir/name.{png,pdf}, reproducibly (no creation dates). Returns paths."""
-    os.makedirs(output_dir, exist_ok=True)
+    """Write fig to output_dir/name.{png,pdf}, reproducibly (no creation dates) and atomically
+    (an interrupted run leaves the previous file). Returns the paths."""
     paths = []
     for fmt in formats:
-        path = os.path.join(output_dir, f"{name}.{fmt}")
         metadata = {"CreationDate": None, "Producer": None} if fmt == "pdf" else {"Software": None}
-        fig.savefig(path, dpi=150, bbox_inches="tight", metadata=metadata)
-        paths.append(path)
+        paths.append(write_atomically(
+            os.path.join(output_dir, f"{name}.{fmt}"),
+            lambda tmp: fig.savefig(tmp, format=fmt, dpi=150, bbox_inches="tight", metadata=metadata)))
     return paths
 
 

@@ -7,12 +7,6 @@ import numpy as np
 from .analysis import format_table, mean_and_spread
 
 
-def check_folder(name, value):
-    """A notebook's folder parameter (output_dir, input_dir) must be a path string."""
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{name} must be a folder path (str), got {value!r}")
-
-
 def describe_run(task, config):
     return (f"{task.name}: {len(task.labels)} pairs, {task.num_classes} classes, "
             f"{len(config.seeds)} seeds, {config.steps} steps, {config.dtype}")

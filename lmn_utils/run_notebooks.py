@@ -56,8 +56,9 @@ def run_notebook(notebook, output=None, parameters=None):
     script = notebook[:-len(".ipynb")] + ".py"
     script_before = _read(script)
     try:
-        papermill.execute_notebook(notebook, tmp, parameters=parameters, kernel_name="python3", language="python",
-                                   cwd=NOTEBOOKS, progress_bar=False)
+        papermill.execute_notebook(notebook, tmp, parameters=parameters, kernel_name="python3",
+                                   language="python", cwd=NOTEBOOKS, progress_bar=False)
+        drop_volatile(tmp)
         os.replace(tmp, output)
     finally:
         if os.path.exists(tmp):
@@ -69,6 +70,28 @@ def run_notebook(notebook, output=None, parameters=None):
             print(f"warning: {os.path.basename(script)} changed during the run; its .ipynb was "
                   "executed from the earlier version: run it again", file=sys.stderr)
     return output
+
+
+VOLATILE_METADATA = ("papermill", "execution")  # timestamps and durations of a run
+
+
+def drop_volatile(path):
+    """Remove what changes on every run from an executed notebook: papermill's and the kernel's
+    timestamps and durations, the random id of papermill's injected-parameters cell, and the
+    stderr of cells marked NBVAL_IGNORE_OUTPUT (progress bars with their timings). What is left
+    changes only when a result changes."""
+    import nbformat
+    notebook = nbformat.read(path, as_version=4)
+    for metadata in [notebook["metadata"]] + [cell["metadata"] for cell in notebook["cells"]]:
+        for key in VOLATILE_METADATA:
+            metadata.pop(key, None)
+    for cell in notebook["cells"]:
+        if "injected-parameters" in cell["metadata"].get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill draws a random id on every run
+        if cell["cell_type"] == "code" and "NBVAL_IGNORE_OUTPUT" in "".join(cell["source"]):
+            cell["outputs"] = [o for o in cell["outputs"]
+                               if not (o["output_type"] == "stream" and o["name"] == "stderr")]
+    nbformat.write(notebook, path)
 
 
 def _read(path):

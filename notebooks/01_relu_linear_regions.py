@@ -33,14 +33,14 @@ train_steps = 400  # Adam steps of the small 2-D regression net
 output_dir = "../figures"
 
 # %%
-from lmn_utils.report import check_folder  # noqa: E402
+from lmn_utils.folders import output_folder  # noqa: E402
 from lmn_utils.tasks import check_int  # noqa: E402
 
 for name, value, low, high in (("seed", seed, 0, 2**32 - 1), ("width", width, 1, 256),
                                ("depth", depth, 1, 6), ("resolution", resolution, 10, 2000),
                                ("train_steps", train_steps, 10, 5000)):
     check_int(name, value, low, high)
-check_folder("output_dir", output_dir)
+output_dir = output_folder(output_dir)  # $LMN_OUTPUT_DIR wins if set
 
 # %%
 import copy  # noqa: E402

@@ -33,14 +33,14 @@ n_points = 21  # interpolation points per segment; the paper uses 21
 output_dir = "../figures"
 
 # %%
-from lmn_utils.report import check_folder  # noqa: E402
+from lmn_utils.folders import output_folder  # noqa: E402
 from lmn_utils.tasks import check_int  # noqa: E402
 
 for name, value, low, high in (("seed", seed, 0, 2**32 - 1), ("width", width, 1, 64),
                                ("n_samples", n_samples, 10, 500),
                                ("n_points", n_points, 3, 1001)):
     check_int(name, value, low, high)
-check_folder("output_dir", output_dir)
+output_dir = output_folder(output_dir)  # $LMN_OUTPUT_DIR wins if set
 
 # %%
 import matplotlib.pyplot as plt  # noqa: E402

@@ -35,7 +35,7 @@ n_points = 21  # interpolation points per segment (the paper: 21)
 output_dir = "../figures"
 
 # %%
-from lmn_utils.report import check_folder  # noqa: E402
+from lmn_utils.folders import output_folder  # noqa: E402
 from lmn_utils.tasks import check_int  # noqa: E402
 
 for name, value, low, high in (("seed", seed, 0, 2**32 - 1), ("n_samples", n_samples, 4, 400),
@@ -44,7 +44,7 @@ for name, value, low, high in (("seed", seed, 0, 2**32 - 1), ("n_samples", n_sam
     check_int(name, value, low, high)
 if n_samples % 2:
     raise ValueError(f"n_samples must be even (half on each side of 0), got {n_samples}")
-check_folder("output_dir", output_dir)
+output_dir = output_folder(output_dir)  # $LMN_OUTPUT_DIR wins if set
 
 # %%
 import matplotlib.pyplot as plt  # noqa: E402

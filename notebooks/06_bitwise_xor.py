@@ -39,14 +39,14 @@ output_dir = "../figures"   # figures and the run's history (JSON) go here
 import lmn_utils as lu  # noqa: E402
 from lmn_utils.analysis import fit_table, linearity_verdict, phase_table  # noqa: E402
 from lmn_utils.plotting import plot_fits, plot_grokking_row, save_figure  # noqa: E402
-from lmn_utils.report import (check_folder, describe_run, fit_summary,  # noqa: E402
+from lmn_utils.report import (describe_run, fit_summary,  # noqa: E402
                               lmn_drop_summary, phase_summary)
 
 config = lu.TrainConfig(task="bitwise_xor", task_params={"bits": bits}, seeds=tuple(seeds),
                         steps=steps, train_frac=train_frac, activation=activation,
                         lmn_layers=(layer,), num_lmn_steps=num_lmn_steps, dtype=dtype).validate()
 task = lu.make_task(config.task, **config.task_params)  # checks bits
-check_folder("output_dir", output_dir)
+output_dir = lu.output_folder(output_dir)  # $LMN_OUTPUT_DIR wins if set
 print(describe_run(task, config))
 
 # %% [markdown]

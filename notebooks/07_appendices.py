@@ -53,7 +53,7 @@ import lmn_utils as lu  # noqa: E402
 from lmn_utils.analysis import loss_spikes  # noqa: E402
 from lmn_utils.clustering import cluster_order, spectral_clusters  # noqa: E402
 from lmn_utils.plotting import plot_band, save_figure  # noqa: E402
-from lmn_utils.report import check_folder  # noqa: E402
+from lmn_utils.folders import output_folder  # noqa: E402
 
 base = dict(task="modular_addition", task_params={"p": p}, seeds=(seed,), steps=steps,
             num_lmn_steps=num_lmn_steps)
@@ -61,7 +61,7 @@ lu.TrainConfig(**base).validate()
 lu.make_task("modular_addition", p=p)
 if not isinstance(num_clusters, int) or not 2 <= num_clusters <= 50:
     raise ValueError(f"num_clusters must be an integer in [2, 50], got {num_clusters!r}")
-check_folder("output_dir", output_dir)
+output_dir = output_folder(output_dir)  # $LMN_OUTPUT_DIR wins if set
 lu.set_seed(seed)
 
 # %% [markdown]
@@ -173,8 +173,8 @@ figure_files = save_figure(fig, "07_figure4_connectivity", output_dir)
 off_diagonal = {name: float((L.sum() - np.trace(L)) / (L.size - len(L))) for name, L in matrices.items()}
 for name, value in off_diagonal.items():
     print(f"{name}: mean off-diagonal connectivity {value:.3f}")
-with open(f"{output_dir}/07_connectivity_summary.txt", "w") as out:
-    out.writelines(f"{name} {moments[name]} {value:.6f}\n" for name, value in off_diagonal.items())
+summary = "".join(f"{name} {moments[name]} {value:.6f}\n" for name, value in off_diagonal.items())
+summary_path = lu.write_text(f"{output_dir}/07_connectivity_summary.txt", summary)
 
 # %% [markdown]
 # **Reading Figure 4 (default parameters).** Mean off-diagonal connectivity drops from

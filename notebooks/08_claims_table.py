@@ -39,11 +39,13 @@ import lmn_utils as lu  # noqa: E402
 from lmn_utils.analysis import (double_descents, fit_table, linearity_gap,  # noqa: E402
                                  mean_and_spread)
 from lmn_utils.plotting import save_figure  # noqa: E402
-from lmn_utils.report import check_folder  # noqa: E402
+from lmn_utils.folders import input_folder, output_folder  # noqa: E402
 
-check_folder("input_dir", input_dir)
-check_folder("output_dir", output_dir)
 names = {"04": "modular_addition", "05": "permutation_composition", "06": "bitwise_xor"}
+inputs = [f"{num}_{task}_history.json" for num, task in names.items()]
+inputs += ["07_layers_history.json", "07_connectivity_summary.txt"]
+input_dir = input_folder(input_dir, inputs)  # or $LMN_OUTPUT_DIR if 04-07 wrote there
+output_dir = output_folder(output_dir)  # $LMN_OUTPUT_DIR wins if set
 paths = {num: os.path.join(input_dir, f"{num}_{task}_history.json") for num, task in names.items()}
 missing = [p for p in paths.values() if not os.path.exists(p)]
 if missing:
@@ -130,9 +132,9 @@ for text, paper, ours, verdict in rows:
     print(f"{text:<{width}}  {paper:<24}  {ours:<34}  {verdict}")
 
 # %%
-with open(os.path.join(output_dir, "08_claims_table.md"), "w") as out:
-    out.write("| claim | paper | ours | verdict |\n|---|---|---|---|\n")
-    out.writelines(f"| {t} | {p} | {o} | {v} |\n" for t, p, o, v in rows)
+table = "| claim | paper | ours | verdict |\n|---|---|---|---|\n"
+table += "".join(f"| {t} | {p} | {o} | {v} |\n" for t, p, o, v in rows)
+table_path = lu.write_text(os.path.join(output_dir, "08_claims_table.md"), table)
 
 # %% [markdown]
 # ## Summary figure (for the README): LMN over training, every task, every seed

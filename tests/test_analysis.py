@@ -65,7 +65,8 @@ def test_linearity_verdict_calls_a_tie_a_tie():
 
 
 def test_report_summaries():
-    from lmn_utils.report import check_folder, phase_summary
+    from lmn_utils.folders import check_folder
+    from lmn_utils.report import phase_summary
     phases = [dict(seed=0, memorised=100, generalised=None, final_train_acc=1.0, final_test_acc=0.5),
               dict(seed=1, memorised=120, generalised=None, final_train_acc=1.0, final_test_acc=0.9)]
     text = phase_summary(phases, paper_steps=(200, 7600))
