@@ -19,10 +19,20 @@ import math
 
 import torch
 
+from .device import full_float32_matmuls
 from .tail_plan import plan_tail
 
 DEFAULT_N_POINTS = 21
+# pairs per chunk: small on a CPU (the chunk's intermediates stay in cache), large on a GPU
+# (enough work per kernel launch). Memory per chunk is about chunk x (n_points - 2) x widest
+# layer x 4 bytes per intermediate: at 16384 pairs, 19 points and 100 units, 125 MB in float32.
 DEFAULT_CHUNK_PAIRS = 1024
+GPU_CHUNK_PAIRS = 16384
+
+
+def default_chunk_pairs(device):
+    """Pairs per chunk on `device`: 1024 on CPU, 16384 on CUDA and MPS."""
+    return DEFAULT_CHUNK_PAIRS if torch.device(device).type == "cpu" else GPU_CHUNK_PAIRS
 
 
 def _check_inputs(X, n_points):
@@ -38,20 +48,23 @@ def _check_inputs(X, n_points):
         raise ValueError(f"n_points must be an integer >= 3, got {n_points!r}")
 
 
-def pair_indices(start, stop, N, device):
+def row_starts(N, device):
+    """Number of the first pair (i, i+1) of each row i of the upper triangle, int64 [N - 1]."""
+    i = torch.arange(N - 1, device=device, dtype=torch.int64)
+    return i * (2 * N - i - 1) // 2
+
+
+def pair_indices(start, stop, N, device, starts=None):
     """Rows i and columns j of the upper-triangle pairs (i < j) numbered start .. stop-1.
 
-    Pairs are numbered row by row: (0,1), (0,2), ..., (0,N-1), (1,2), ...
+    Pairs are numbered row by row: (0,1), (0,2), ..., (0,N-1), (1,2), ... Integer arithmetic
+    only (a binary search in `row_starts`), so it is exact for any N and runs on devices
+    without float64 (MPS). Numbers past the last pair continue the last row (j >= N).
     """
+    starts = row_starts(N, device) if starts is None else starts
     k = torch.arange(start, stop, device=device, dtype=torch.int64)
-    # closed form of the row, then one correction step against float rounding
-    row_start = lambda i: i * (2 * N - i - 1) // 2  # noqa: E731
-    disc = (2 * N - 1) ** 2 - 8 * k.double()
-    i = torch.floor(((2 * N - 1) - torch.sqrt(disc)) / 2).long().clamp_(0, N - 2)
-    i = torch.where(row_start(i) > k, i - 1, i)
-    i = torch.where(row_start(i + 1) <= k, i + 1, i)
-    j = k - row_start(i) + i + 1
-    return i, j
+    i = torch.searchsorted(starts, k, right=True) - 1
+    return i, k - starts[i] + i + 1
 
 
 def connectivity_from_outputs(Y_inner, Y_start, Y_end, t_inner, tol):
@@ -73,20 +86,22 @@ def connectivity_from_outputs(Y_inner, Y_start, Y_end, t_inner, tol):
     return r2.clamp(0.0, 1.0).mean(1)
 
 
-def linear_connectivity(f, X, n_points=DEFAULT_N_POINTS, chunk_pairs=DEFAULT_CHUNK_PAIRS,
-                        const_rtol=None, compile=None):
-    """The linear connectivity matrix L [N, N] (torch.float64) of `f` on the samples `X`.
+def linear_connectivity(f, X, n_points=DEFAULT_N_POINTS, chunk_pairs=None, const_rtol=None,
+                        compile=None):
+    """The linear connectivity matrix L [N, N] (torch.float64, on the CPU) of `f` on `X`.
 
     f: a callable [B, d1] -> [B, d2] (function, nn.Module, or a model tail from
-    `EmbedMLP.tail`). Computations run in X's dtype and device; L is returned in float64.
-    compile: use torch.compile on recognised tails (None: on, unless LMN_COMPILE=0).
-    Used by notebooks 02-07.
+    `EmbedMLP.tail`). Computations run in X's dtype and device, with TF32 off; the pairs'
+    values stay on that device and come back in one copy. chunk_pairs: pairs evaluated at once
+    (None: `default_chunk_pairs(X.device)`). compile: use torch.compile on recognised tails
+    (None: on, unless LMN_COMPILE=0). Used by notebooks 02-07.
     """
     _check_inputs(X, n_points)
+    chunk_pairs = default_chunk_pairs(X.device) if chunk_pairs is None else chunk_pairs
     if isinstance(chunk_pairs, bool) or not isinstance(chunk_pairs, int) or chunk_pairs < 1:
         raise ValueError(f"chunk_pairs must be a positive integer, got {chunk_pairs!r}")
     N = X.shape[0]
-    with torch.no_grad():
+    with torch.no_grad(), full_float32_matmuls():
         plan = plan_tail(f, X, compile=compile)
         Z = plan.head(X)
         Y = plan.outputs(Z)
@@ -98,16 +113,17 @@ def linear_connectivity(f, X, n_points=DEFAULT_N_POINTS, chunk_pairs=DEFAULT_CHU
         tol = rtol * Y.abs().amax(0)
         t_inner = torch.linspace(0, 1, n_points, dtype=Z.dtype, device=Z.device)[1:-1]
         num_pairs = N * (N - 1) // 2
-        r2 = torch.empty(num_pairs, dtype=Y.dtype)
+        starts = row_starts(N, Z.device)
+        r2 = torch.empty(num_pairs, dtype=Y.dtype, device=Z.device)
         for start in range(0, num_pairs, chunk_pairs):
             # the last chunk is padded to the full size, so a compiled kernel sees one shape
-            i, j = pair_indices(start, start + chunk_pairs, N, Z.device)
+            i, j = pair_indices(start, start + chunk_pairs, N, Z.device, starts)
             i, j = i.clamp_(max=N - 2), j.clamp_(max=N - 1)
             stop = min(start + chunk_pairs, num_pairs)
             r2[start:stop] = plan.chunk_connectivity(Z, Y, i, j, t_inner, tol)[: stop - start]
     upper = torch.zeros(N, N, dtype=torch.float64)
     i, j = torch.triu_indices(N, N, 1)
-    upper[i, j] = r2.double()
+    upper[i, j] = r2.cpu().double()  # to the CPU first: MPS has no float64
     return upper + upper.T + torch.eye(N, dtype=torch.float64)
 
 

@@ -153,15 +153,25 @@ class EmbedMLPStack(nn.Module):
 def _concatenated_embeddings(tables, inputs):
     """Rows of each member's table [S, T, D] for `inputs` ([M, 2] or [S, M, 2]) -> [S, M, 2D].
 
-    Through index_select, whose gradient is the same in every process: the gradient of advanced
-    indexing (tables[members, inputs]) summed float32 rows in an order that varied between
-    processes for a single member, so one-seed runs were not repeatable bit for bit.
+    Repeatable bit for bit on every device. On the CPU through index_select (the gradient of
+    advanced indexing summed float32 rows in an order that varied between processes). Elsewhere
+    through a one-hot matmul: the backward of index_select on CUDA is an atomic index_add_,
+    whose summation order changes from run to run; a matmul's does not. Both are exact lookups.
     """
     S, T, D = tables.shape
     inputs = inputs.expand(S, *inputs.shape[-2:])
+    if tables.device.type != "cpu":
+        return one_hot_lookup(tables, inputs)
     offsets = torch.arange(S, device=inputs.device)[:, None, None] * T
     rows = (inputs + offsets).flatten()
     return tables.reshape(S * T, D).index_select(0, rows).view(S, inputs.shape[1], -1)
+
+
+def one_hot_lookup(tables, inputs):
+    """tables [S, T, D] looked up at inputs [S, M, 2] as a batched matmul -> [S, M, 2D]."""
+    S, T, D = tables.shape
+    one_hot = F.one_hot(inputs.reshape(S, -1), T).to(tables.dtype)
+    return torch.bmm(one_hot, tables).view(S, inputs.shape[1], -1)
 
 
 def cross_entropy_per_member(logits, labels):

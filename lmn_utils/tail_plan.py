@@ -125,7 +125,7 @@ def _recognised_plan(ops, dtype, compile):
             W, b = rest
             weights += [W, b if b is not None else W.new_zeros(W.shape[0])]
     eager = _kernel_for(signature, False)
-    fast = _kernel_for(signature, _use_compile(compile))
+    chosen = {"kernel": _kernel_for(signature, _use_compile(compile))}
 
     def outputs(Z):
         h = Z
@@ -136,12 +136,13 @@ def _recognised_plan(ops, dtype, compile):
     def chunk_connectivity(Z, Y, i, j, t_inner, tol):
         args = (Z, Y, i, j, t_inner, tol, weights, W_out, K)
         try:
-            return fast(*args)
-        except Exception as error:  # no C compiler, unsupported backend, ...
-            if fast is eager:
+            return chosen["kernel"](*args)
+        except Exception as error:  # no C compiler, no Triton, unsupported backend, ...
+            if chosen["kernel"] is eager:
                 raise
+            # decided once: this plan's later chunks and every later plan of this kernel run eager
             warnings.warn(f"torch.compile failed ({type(error).__name__}); using eager LMN")
-            _KERNELS[(signature, True)] = eager
+            chosen["kernel"] = _KERNELS[(signature, True)] = eager
             return eager(*args)
 
     return TailPlan(head, outputs, chunk_connectivity)

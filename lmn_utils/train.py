@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from tqdm import tqdm  # text bars: no ipywidgets needed in notebooks
 
-from .device import training_device
+from .device import full_float32_matmuls, training_device
 from .history import History
 from .models import EmbedMLPStack, check_activation, check_layer, cross_entropy_per_member
 from .tasks import check_fraction, check_int, make_task
@@ -123,6 +123,7 @@ def _record_lmn(history, step, stack, inputs, layers, lmn_dtype):
     history.append_lmn(step, values)
 
 
+@full_float32_matmuls()  # no TF32 on GPUs: the float32 layers of "mixed" are relied on
 def train(config=None, callback=None, progress=True, **overrides):
     """Train every seed of `config` (a TrainConfig; keyword overrides allowed) together.
 
@@ -130,7 +131,8 @@ def train(config=None, callback=None, progress=True, **overrides):
     """
     config = TrainConfig(**{**asdict(config or TrainConfig()), **overrides}).validate()
     dtype, compute_dtype = TRAIN_DTYPES[config.dtype]
-    device = training_device(config.device, needs_float64=dtype == torch.float64)
+    needs_float64 = dtype == torch.float64 or config.lmn_dtype == "float64"
+    device = training_device(config.device, needs_float64)
     task = make_task(config.task, **config.task_params)
     stack = EmbedMLPStack.from_seeds(config.seeds, num_tokens=task.num_tokens,
                                      num_classes=task.num_classes, embed_dim=config.embed_dim,

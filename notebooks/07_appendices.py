@@ -84,11 +84,13 @@ history_path = history.save(f"{output_dir}/07_layers_history.json")
 
 # %%
 task = lu.make_task("modular_addition", p=p)
-model = lu.EmbedMLP(task.num_tokens, task.num_classes)  # float32, as LMN is tracked in training
+device = stack.embed.device  # where training ran (and the snapshots are)
+model = lu.EmbedMLP(task.num_tokens, task.num_classes).to(device)  # float32, as in training
+inputs = task.inputs.to(device)
 hidden2_pre = []
 for step in history.lmn_steps:
     model.load_state_dict(snapshots[step])
-    hidden2_pre.append(lu.layer_lmn(model, task.inputs, "hidden2", tap="pre"))
+    hidden2_pre.append(lu.layer_lmn(model, inputs, "hidden2", tap="pre"))
 hidden2_pre = np.array(hidden2_pre)
 gap = np.abs(hidden2_pre - history.lmn["hidden1"][0]).max() / history.lmn["hidden1"][0].max()
 print(f"largest relative gap between LMN(hidden2, pre) and LMN(hidden1, post): {gap:.1e} "
@@ -141,7 +143,7 @@ for name in ("embedding", "hidden1"):
 def connectivity_at(step):
     model.load_state_dict(snapshots[step])
     with torch.no_grad():
-        X = model.layer_values(task.inputs, "hidden1")
+        X = model.layer_values(inputs, "hidden1")
     return lu.linear_connectivity(model.tail("hidden1"), X).numpy()
 
 

@@ -2,3 +2,15 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+# The device the device-dependent tests run on: cpu by default; LMN_TEST_DEVICE=cuda (or mps)
+# runs the same tests unchanged on a GPU.
+TEST_DEVICE = os.environ.get("LMN_TEST_DEVICE", "cpu")
+
+
+@pytest.fixture
+def device():
+    return torch.device(TEST_DEVICE)
