@@ -4,8 +4,12 @@ With no names, every notebooks/NN_*.ipynb runs with its default parameters, writ
 figures/ and each executed notebook back over itself (then `jupytext --sync` keeps the .py in
 step). With any -p, the executed notebook goes to scratch/ and, unless -p output_dir is given,
 its figures to scratch/figures/: a parametrised run never overwrites the committed results.
-Each notebook is synced with its .py first, so an edit of either file is what runs. Parameter names are checked against the notebook's `parameters` cell, because
-papermill itself only logs a misspelt name and runs on with the default.
+Each notebook is synced with its .py first, so an edit of either file is what runs. Parameter
+names are checked against the notebook's `parameters` cell, because papermill itself only logs a
+misspelt name and runs on with the default. Executed notebooks are saved without what changes on
+every run (timestamps, durations, progress bars: `drop_volatile`), so a rerun with unchanged
+code leaves `git status` clean. LMN_OUTPUT_DIR, when set, redirects every notebook's figures and
+histories (`lmn_utils.folders`).
 """
 import argparse
 import ast
