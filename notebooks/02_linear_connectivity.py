@@ -43,6 +43,8 @@ for name, value, low, high in (("seed", seed, 0, 2**32 - 1), ("width", width, 1,
 output_dir = output_folder(output_dir)  # $LMN_OUTPUT_DIR wins if set
 
 # %%
+import copy  # noqa: E402
+
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -79,6 +81,52 @@ same_region = labels[:, None] == labels[None, :]
 print(f"{n_samples} samples fall into {labels.max() + 1} regions of the ReLU net")
 print("every same-region pair has L_ij = 1 (to 1e-5):",
       bool(np.all(np.abs(L_relu.numpy()[same_region] - 1) < 1e-5)))
+
+# %% [markdown]
+# ### The definition in symbols, and computed from scratch
+# For samples $x_i, x_j \in \mathbb{R}^{d_1}$ and $n$ evenly spaced positions
+# $l_m = m / (n - 1)$, $m = 0, \dots, n - 1$ (the paper: $n = 21$), the path is
+#
+# $$x(l) = x_i + l\,(x_j - x_i), \qquad y_k(l) = f_k(x(l)), \quad k = 1, \dots, d_2 .$$
+#
+# Its straightness in coordinate $k$ is the squared Pearson correlation of $y_k$ with $l$,
+#
+# $$r^2_k = \frac{\left(\sum_m (l_m - \bar l)(y_k(l_m) - \bar y_k)\right)^2}
+#                {\sum_m (l_m - \bar l)^2 \, \sum_m (y_k(l_m) - \bar y_k)^2},
+# \qquad L_{ij} = \frac{1}{d_2} \sum_{k=1}^{d_2} r^2_k, \qquad L_{ii} = 1 .$$
+#
+# Two things this is *not*. A coordinate that stays constant along the path makes $r^2_k$ a
+# 0/0; a constant is an affine function of $l$, so this project counts it as $r^2_k = 1$ (the
+# paper is silent; `lmn_utils/lmn.py` says how "constant" is decided in floating point). And
+# $r^2$ of a *path* is not the $R^2$ of a *fit* that notebooks 04-08 report: both are squared
+# correlations, but here the "data" are one net's outputs along one segment, and $r^2 = 1$
+# means "one affine map covers this segment", not "a model explains data".
+#
+# The cell below computes $L$ for the first 12 samples with a plain double loop over pairs, in
+# float64, exactly as written above, and checks that the library's vectorised, float32
+# `linear_connectivity` agrees.
+
+# %%
+def connectivity_from_scratch(net, X, n_points):
+    """L by the definition: one pair at a time, numpy's corrcoef for r^2, float64."""
+    l = np.linspace(0, 1, n_points)
+    L = np.eye(len(X))
+    for i in range(len(X)):
+        for j in range(i + 1, len(X)):
+            path = X[i] + torch.tensor(l)[:, None] * (X[j] - X[i])  # [n_points, d1]
+            with torch.no_grad():
+                y = net(path).numpy()  # [n_points, d2]
+            r2 = [1.0 if np.ptp(y[:, k]) == 0 else np.corrcoef(l, y[:, k])[0, 1] ** 2
+                  for k in range(y.shape[1])]
+            L[i, j] = L[j, i] = np.mean(r2)
+    return L
+
+
+few = 12
+L_scratch = connectivity_from_scratch(copy.deepcopy(silu_net).double(), X[:few].double(), n_points)
+gap = np.abs(L_scratch - L_silu[:few, :few].numpy()).max()
+assert gap < 1e-4, gap
+print(f"largest difference, from scratch (float64) vs linear_connectivity (float32): {gap:.0e}")
 
 # %% [markdown]
 # Four pairs to look at: the two samples farthest apart in the largest region; the pair whose
@@ -213,3 +261,44 @@ plt.show()
 # holding samples appear as all-ones blocks; but the entries between blocks are far from zero,
 # and L has many negative eigenvalues. The paper's entropy of |eigenvalues| turns this matrix
 # into a soft count of linear mappings; notebook 03 compares that count with the region count.
+
+# %% [markdown]
+# ## Try it
+# Rerun this notebook with one parameter changed, e.g.
+# `python -m lmn_utils.run_notebooks 02 -p n_points 81` (writes to `scratch/`), or edit the
+# parameters cell. Answers (from the default seed) below each question.
+#
+# 1. **Resolution of the path.** Set `n_points = 5`, then `n_points = 81` (the paper uses 21).
+#    Does the $r^2$ of the one-kink pair depend on how finely the segment is sampled? Do
+#    same-region pairs change? What happens to the ReLU net's LMN?
+#
+#    <details><summary>Answer</summary>
+#
+#    The one-kink pair (4, 56) gives $r^2$ = 0.724, 0.744 and 0.745 for 5, 21 and 81 points:
+#    a handful of points already gives nearly the limit of a continuous path. Same-region pairs
+#    stay at exactly 1 at any resolution (an affine path is straight however it is sampled).
+#    LMN of the ReLU net moves a little, 4.80, 4.69 and 4.62: that is why LMN is compared only
+#    at one fixed `n_points` (notebook 03 shows the dependence).
+#    </details>
+#
+# 2. **More neurons, more regions.** Set `width = 20`. How many regions hold the 60 samples,
+#    and what happens to the negative eigenvalues and to LMN?
+#
+#    <details><summary>Answer</summary>
+#
+#    31 regions hold samples (12 at width 5). The ReLU net's LMN rises from 4.69 to 8.38 and
+#    its most negative eigenvalue from -2.37 to -4.60 (26 negative eigenvalues against 25): more,
+#    smaller blocks and more bent paths between them. LMN stays far below the 31 regions, because
+#    most cross-region paths are still nearly straight (mean $L$ between different regions 0.92).
+#    </details>
+#
+# 3. **Straight down is straight.** In `connectivity_from_scratch`, drop the square
+#    (`np.corrcoef(l, y[:, k])[0, 1]`). Why does the check against the library fail?
+#
+#    <details><summary>Answer</summary>
+#
+#    A path whose output falls linearly has correlation -1 with $l$: it is as straight as one
+#    that rises, and $r^2 = 1$ for both. Without the square, falling paths would count as
+#    "disconnected", and $L$ would depend on which of the two samples is called $x_i$.
+#    </details>
+
