@@ -276,3 +276,33 @@ plt.show()
 # activations and it needs care (grids miss small regions). The paper's LMN replaces the count
 # by something that works for any activation: it asks, for pairs of samples, *how straight is
 # the output along the segment between them?* That is notebook 02.
+
+# %% [markdown]
+# ## Try it
+# Rerun this notebook with one parameter changed, e.g.
+# `python -m lmn_utils.run_notebooks 01 -p depth 6` (writes to `scratch/`), or edit the
+# parameters cell. Answers (from the default seed) below each question.
+#
+# 1. **Depth.** Set `depth = 6` (the demo nets get 6 hidden layers of `width` 16). How many
+#    kinks does the 1-D net have, how many regions does the 2-D net show, and how many regions
+#    does the trained regression net use?
+#
+#    <details><summary>Answer</summary>
+#
+#    The 1-D net has 30 kinks (20 at depth 2); the plane shows 645 regions on the 400 x 400
+#    grid (352), and the grid now misses more of them (661 at 800 points per side); the trained
+#    net ends with 1124 regions on the grid (328) and a lower train MSE (0.001 against 0.004).
+#    Depth multiplies regions faster than width adds them, as the depth-by-width table shows,
+#    though for random nets far below the theoretical maximum.
+#    </details>
+#
+# 2. **Longer training.** Set `train_steps = 2000`. Does training keep adding regions?
+#
+#    <details><summary>Answer</summary>
+#
+#    No: the region count on the grid goes 295, 316, 357, 330, 310 at steps 0, 250, 500, 1000
+#    and 2000 while the train MSE falls from 0.253 to 0.001. Fitting moves the regions more than
+#    it multiplies them; the count alone says little about what the net has learned, one reason
+#    the paper looks for a measure of *computations* instead (notebooks 02-03).
+#    </details>
+
