@@ -1,9 +1,11 @@
 """What the grokking notebooks (04-08) read off a History: phases, linear fits, tables.
 
 The paper (Figure 2) says that during the generalising phase LMN is close to linear in the
-test loss while the L2 norm is not, but reports no statistic; we report R^2 and Pearson r of a
-least-squares line per seed, over the LMN checkpoints that fall in that seed's generalising
-phase (between the memorisation and generalisation steps, both included).
+test loss while the L2 norm is not, but reports no statistic. Per seed, over the LMN steps of
+its generalising phase (memorisation to generalisation step, both included), we fit a line and
+a parabola to LMN and to L2 against the test loss; the parabola's share of what the line leaves
+unexplained (`curvature`) measures how far from linear each curve is, and `linearity_test`
+compares the two over seeds with a bootstrap interval.
 """
 import numpy as np
 
@@ -20,28 +22,74 @@ def linear_fit(x, y):
     return dict(slope=slope, intercept=intercept, r2=r * r, pearson_r=r, n=len(x))
 
 
-def generalising_mask(history, seed_row, threshold=1.0, end_of_run_if_never=True):
-    """Boolean mask over history.lmn_steps: the checkpoints of the generalising phase."""
-    memorised, generalised = phase_steps(history, threshold)[seed_row]
+def curvature(x, y):
+    """How far y is from linear in x: dict(r2_line, r2_quad, share, n).
+
+    share = (R^2 of a parabola - R^2 of the line) / (1 - R^2 of the line): the fraction of the
+    variance the line leaves that a quadratic term explains (the partial R^2 of x^2; it equals
+    t^2 / (t^2 + n - 3) for the t statistic of the quadratic coefficient). 0 for a straight
+    line, near 1 for a clean parabola; nan with fewer than 4 points."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if len(x) < 4 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return dict(r2_line=np.nan, r2_quad=np.nan, share=np.nan, n=len(x))
+    x = (x - x.mean()) / x.std()  # conditioning only: R^2 does not depend on it
+    total = ((y - y.mean()) ** 2).sum()
+    r2 = [1 - ((y - np.polyval(np.polyfit(x, y, d), x)) ** 2).sum() / total for d in (1, 2)]
+    left = 1 - r2[0]
+    share = 0.0 if left <= 1e-12 else max(r2[1] - r2[0], 0.0) / left
+    return dict(r2_line=r2[0], r2_quad=r2[1], share=share, n=len(x))
+
+
+def generalising_mask(history, row, threshold=1.0):
+    """Boolean mask over history.lmn_steps[row]: the steps of that seed's generalising phase
+    (up to the last step if it never generalises; empty if it never memorises)."""
+    memorised, generalised = phase_steps(history, threshold)[row]
+    steps = history.lmn_steps[row]
     if memorised is None:
-        return np.zeros(len(history.lmn_steps), dtype=bool)
-    if generalised is None:
-        generalised = history.lmn_steps[-1] if end_of_run_if_never else memorised
-    return (history.lmn_steps >= memorised) & (history.lmn_steps <= generalised)
+        return np.zeros(len(steps), dtype=bool)
+    end = generalised if generalised is not None else steps[-1]
+    return (steps >= memorised) & (steps <= end)
 
 
-def fit_table(history, layer="hidden1", threshold=1.0):
-    """Per seed: fits of LMN vs test loss and of L2 norm vs test loss in the generalising phase."""
-    test_loss = history.at_lmn_steps("test_loss")
-    l2 = history.at_lmn_steps("l2_norm")
+def fit_table(history, layer="hidden1", threshold=1.0, log_loss=False):
+    """Per seed, in the generalising phase, against the test loss (or its log): R^2 of a line
+    and the curvature share (`curvature`) of LMN and of the L2 norm."""
     rows = []
     for row, seed in enumerate(history.seeds):
         mask = generalising_mask(history, row, threshold)
-        lmn_fit = linear_fit(test_loss[row, mask], history.lmn[layer][row, mask])
-        l2_fit = linear_fit(test_loss[row, mask], l2[row, mask])
-        rows.append(dict(seed=seed, points=int(mask.sum()), lmn_r2=lmn_fit["r2"],
-                         lmn_r=lmn_fit["pearson_r"], l2_r2=l2_fit["r2"], l2_r=l2_fit["pearson_r"]))
+        x = history.at_lmn_steps("test_loss", row)[mask]
+        x = np.log(x) if log_loss else x
+        lmn = curvature(x, history.lmn[layer][row][mask])
+        l2 = curvature(x, history.at_lmn_steps("l2_norm", row)[mask])
+        rows.append(dict(seed=seed, points=int(mask.sum()), lmn_r2=lmn["r2_line"],
+                         lmn_curv=lmn["share"], l2_r2=l2["r2_line"], l2_curv=l2["share"]))
     return rows
+
+
+def bootstrap_mean_interval(values, level=0.95, resamples=10000, seed=0):
+    """Percentile bootstrap interval of the mean of `values` (resampled with replacement,
+    seeded, so the same on every run). With few values (5 seeds) it is narrower than a t
+    interval would be: read it as a summary of the seeds, not as exact coverage."""
+    values = np.asarray(values, dtype=float)
+    rng = np.random.default_rng(seed)
+    means = values[rng.integers(0, len(values), (resamples, len(values)))].mean(1)
+    tail = (1 - level) / 2
+    return float(np.quantile(means, tail)), float(np.quantile(means, 1 - tail))
+
+
+def linearity_test(fits):
+    """The paper's claim "LMN is linear in the test loss, L2 is not", over seeds.
+
+    Per seed, d = curvature share of L2 - curvature share of LMN (positive: L2 the more curved,
+    as the paper says). Returns dict(verdict, mean, low, high, n): "supported" when the 95%
+    bootstrap interval of the mean d lies above 0, "contradicted" when below, "not
+    distinguished" when it holds 0, "not measured" with fewer than 2 seeds that can be fitted."""
+    d = [f["l2_curv"] - f["lmn_curv"] for f in fits if np.isfinite(f["l2_curv"] - f["lmn_curv"])]
+    if len(d) < 2:
+        return dict(verdict="not measured", mean=np.nan, low=np.nan, high=np.nan, n=len(d))
+    low, high = bootstrap_mean_interval(d)
+    verdict = "supported" if low > 0 else "contradicted" if high < 0 else "not distinguished"
+    return dict(verdict=verdict, mean=float(np.mean(d)), low=low, high=high, n=len(d))
 
 
 def phase_table(history, threshold=1.0):
@@ -76,60 +124,63 @@ def mean_and_spread(values):
     return float(values.mean()), float(values.std())
 
 
-def linearity_gap(fits):
-    """(outcome, mean, spread) of the gap R^2(LMN) - R^2(L2) over the seeds of `fit_table`.
-
-    outcome: "lmn" (LMN more linear), "l2", "tie" (|mean| within its spread over seeds, or
-    below 0.005) or "none" (no seed could be fitted). Notebooks 04-06 and 08 use it."""
-    mean, spread = mean_and_spread([f["lmn_r2"] - f["l2_r2"] for f in fits])
-    if np.isnan(mean):
-        return "none", mean, spread
-    if abs(mean) <= spread or abs(mean) < 0.005:
-        return "tie", mean, spread
-    return ("lmn" if mean > 0 else "l2"), mean, spread
+def linearity_verdict(fits, axis="test loss"):
+    """One sentence on the paper's linearity claim from `linearity_test` (computed, not typed)."""
+    test = linearity_test(fits)
+    if test["verdict"] == "not measured":
+        return f"against the {axis}: fewer than 2 seeds have 4 or more LMN steps in their generalising phase: no test"
+    return (f"against the {axis}: curvature share of L2 minus that of LMN = {test['mean']:+.3f}, "
+            f"95% bootstrap interval over {test['n']} seeds [{test['low']:+.3f}, {test['high']:+.3f}]: "
+            f"{test['verdict']}")
 
 
-def linearity_verdict(fits):
-    """One sentence on the paper's claim "LMN is linear in the test loss, L2 is not", from the
-    per-seed R^2 of `fit_table` (see `linearity_gap`: a tie is called a tie)."""
-    outcome, mean, spread = linearity_gap(fits)
-    if outcome == "none":
-        return "no seed has a generalising phase with 3 or more LMN checkpoints: no fit"
-    gap = f"R^2(LMN) - R^2(L2) = {mean:+.3f} ± {spread:.3f} over seeds"
-    return {"tie": f"LMN and L2 are about equally linear in the test loss ({gap}): no evidence for the claim",
-            "lmn": f"LMN is more linear in the test loss than L2 ({gap}): supports the claim",
-            "l2": f"L2 is more linear in the test loss than LMN ({gap}): the claim does not hold here",
-            }[outcome]
+def drop_rise_drop(values, tolerance):
+    """(i, j, k) positions of a fall, rise and fall in `values` (a curve from the generalisation
+    step on), or None: values[i] <= (1 - tol) values[0], values[j] >= (1 + tol) values[i] with
+    i < j, values[k] <= (1 - tol) values[j] with k > j; i and k the lowest points before and
+    after j. Of several candidate peaks j, the one with the largest smaller relative move."""
+    v = np.asarray(values, dtype=float)
+    best, found = -np.inf, None
+    for j in range(2, len(v) - 1):
+        i = int(np.argmin(v[1:j])) + 1
+        k = j + 1 + int(np.argmin(v[j + 1:]))
+        moves = (1 - v[i] / v[0], v[j] / v[i] - 1, 1 - v[k] / v[j])
+        if min(moves) > 0 and min(moves) >= tolerance and min(moves) > best:
+            best, found = min(moves), (i, j, k)
+    return found
 
 
-def turning_points(steps, values, start_step, min_prominence=0.5):
-    """Local minima and maxima of a curve after `start_step` (to look for a double descent):
-    list of (kind, step, value), keeping only extrema that differ from their neighbours'
-    extrema by at least `min_prominence`."""
-    steps, values = np.asarray(steps), np.asarray(values, dtype=float)
-    keep = steps >= start_step
-    steps, values = steps[keep], values[keep]
-    extrema = []
-    for k in range(1, len(values) - 1):
-        if values[k] > max(values[k - 1], values[k + 1]):
-            extrema.append(("max", int(steps[k]), float(values[k])))
-        elif values[k] < min(values[k - 1], values[k + 1]):
-            extrema.append(("min", int(steps[k]), float(values[k])))
-    return [e for i, e in enumerate(extrema)
-            if all(abs(e[2] - n[2]) >= min_prominence for n in extrema[max(i - 1, 0):i + 2] if n is not e)]
-
-
-def double_descents(history, layer="hidden1"):
-    """Per seed: True when LMN after that seed's generalisation step first falls to a minimum,
-    then rises to a maximum (the paper's XOR double descent), None if it never generalised."""
+def double_descents(history, layer="hidden1", tolerance=0.05):
+    """Per seed: the (minimum, maximum, minimum) of LMN after its generalisation step as
+    (step, value) pairs under `drop_rise_drop` with `tolerance`, False if there is none, None
+    if the seed never generalised."""
     found = []
     for row, (_, generalised) in enumerate(phase_steps(history)):
         if generalised is None:
             found.append(None)
             continue
-        kinds = [k for k, _, _ in turning_points(history.lmn_steps, history.lmn[layer][row], generalised)]
-        found.append(kinds[:2] == ["min", "max"])
+        keep = history.lmn_steps[row] >= generalised
+        steps, values = history.lmn_steps[row][keep], history.lmn[layer][row][keep]
+        where = drop_rise_drop(values, tolerance)
+        found.append(False if where is None else
+                     tuple((int(steps[p]), float(values[p])) for p in where))
     return found
+
+
+def double_descent_sensitivity(history, layer="hidden1", tolerances=(0.0, 0.02, 0.05, 0.1, 0.2)):
+    """Rows (tolerance, seeds with a drop-rise-drop, seeds that generalised)."""
+    rows = []
+    for tolerance in tolerances:
+        found = double_descents(history, layer, tolerance)
+        rows.append(dict(tolerance=tolerance, seeds=sum(bool(f) for f in found),
+                         generalised=sum(f is not None for f in found)))
+    return rows
+
+
+def relative_change(history, layer, row, start, end):
+    """(LMN at end - LMN at start) / LMN at start, both read at exactly those steps."""
+    before = history.lmn_at(layer, row, start)
+    return (history.lmn_at(layer, row, end) - before) / before
 
 
 def loss_spikes(history, seed_row=0, factor=10.0, below=1e-3):

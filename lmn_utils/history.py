@@ -1,8 +1,11 @@
 """The record of a training run: metrics per seed and step, saved to and loaded from JSON.
 
 metrics[name] is an array [num_seeds, len(steps)] for train_loss, test_loss, train_acc,
-test_acc and l2_norm; lmn[layer] is [num_seeds, len(lmn_steps)]. Files are written atomically
-(a temporary file renamed into place), so an interrupted run never leaves half a history.
+test_acc and l2_norm. LMN is measured per seed at that seed's own steps (`schedule.py`):
+lmn_steps[row] is an int array of them and lmn[layer][row] the values there, the same length.
+Files are written atomically (a temporary file renamed into place), so an interrupted run never
+leaves half a history. Format 2 (this one) writes "format": 2; a file of format 1 (one grid of
+LMN steps shared by all seeds, as written until November 2026) loads into the same shape.
 """
 import json
 from dataclasses import dataclass, field
@@ -17,8 +20,8 @@ class History:
     config: dict
     steps: list = field(default_factory=list)
     metrics: dict = field(default_factory=dict)
-    lmn_steps: list = field(default_factory=list)
-    lmn: dict = field(default_factory=dict)
+    lmn_steps: list = field(default_factory=list)   # per seed: int array
+    lmn: dict = field(default_factory=dict)         # layer -> per seed: float array
 
     @property
     def seeds(self):
@@ -29,29 +32,38 @@ class History:
         for name, per_seed in values.items():
             self.metrics.setdefault(name, []).append(np.asarray(per_seed.cpu(), dtype=float))
 
-    def append_lmn(self, step, values):
-        self.lmn_steps.append(int(step))
-        for layer, per_seed in values.items():
-            self.lmn.setdefault(layer, []).append(np.asarray(per_seed, dtype=float))
+    def set_lmn(self, schedules, values):
+        """schedules: per seed, the LMN steps; values: {layer: per seed, the LMN there}."""
+        self.lmn_steps = [np.asarray(steps, dtype=int) for steps in schedules]
+        self.lmn = {layer: [np.asarray(v, dtype=float) for v in per_seed]
+                    for layer, per_seed in values.items()}
+        for layer, per_seed in self.lmn.items():
+            if [len(v) for v in per_seed] != [len(s) for s in self.lmn_steps]:
+                raise ValueError(f"lmn[{layer!r}] must hold one value per LMN step of each seed")
 
     def finish(self):
         """Lists of per-step arrays -> arrays [num_seeds, num_steps]."""
         self.steps = np.asarray(self.steps, dtype=int)
-        self.lmn_steps = np.asarray(self.lmn_steps, dtype=int)
         self.metrics = {k: np.stack(v, 1) if isinstance(v, list) else v for k, v in self.metrics.items()}
-        self.lmn = {k: np.stack(v, 1) if isinstance(v, list) else v for k, v in self.lmn.items()}
         return self
 
-    def at_lmn_steps(self, name):
-        """metrics[name] at the LMN steps, [num_seeds, len(lmn_steps)]."""
-        columns = np.searchsorted(self.steps, self.lmn_steps)
-        return self.metrics[name][:, columns]
+    def at_lmn_steps(self, name, row):
+        """metrics[name] of seed `row` at that seed's LMN steps."""
+        return self.metrics[name][row, np.searchsorted(self.steps, self.lmn_steps[row])]
+
+    def lmn_at(self, layer, row, step):
+        """LMN of seed `row` at exactly `step` (a KeyError if it was not measured there)."""
+        where = np.flatnonzero(self.lmn_steps[row] == step)
+        if len(where) == 0:
+            raise KeyError(f"LMN of seed row {row} was not measured at step {step}")
+        return float(self.lmn[layer][row][where[0]])
 
     def to_dict(self):
-        as_list = lambda d: {k: np.round(v, 8).tolist() for k, v in d.items()}  # noqa: E731
-        return {"config": self.config, "steps": np.asarray(self.steps).tolist(),
-                "metrics": as_list(self.metrics), "lmn_steps": np.asarray(self.lmn_steps).tolist(),
-                "lmn": as_list(self.lmn)}
+        rounded = lambda v: np.round(np.asarray(v, dtype=float), 8).tolist()  # noqa: E731
+        return {"format": 2, "config": self.config, "steps": np.asarray(self.steps).tolist(),
+                "metrics": {k: rounded(v) for k, v in self.metrics.items()},
+                "lmn_steps": [np.asarray(s).tolist() for s in self.lmn_steps],
+                "lmn": {k: [rounded(v) for v in per_seed] for k, per_seed in self.lmn.items()}}
 
     def save(self, path):
         return write_text(path, json.dumps(self.to_dict()))
@@ -60,10 +72,19 @@ class History:
     def load(cls, path):
         with open(path) as source:
             data = json.load(source)
-        history = cls(config=data["config"], steps=data["steps"], lmn_steps=data["lmn_steps"],
-                      metrics={k: np.asarray(v) for k, v in data["metrics"].items()},
-                      lmn={k: np.asarray(v) for k, v in data["lmn"].items()})
-        history.steps, history.lmn_steps = np.asarray(history.steps), np.asarray(history.lmn_steps)
+        if not isinstance(data, dict) or not {"config", "steps", "metrics"} <= set(data):
+            raise ValueError(f"{path} is not a training history (no config, steps and metrics)")
+        version = data.get("format", 1)
+        if version not in (1, 2):
+            raise ValueError(f"{path} is a history of format {version}; this lmn_utils reads 1 and 2")
+        history = cls(config=data["config"], steps=np.asarray(data["steps"]),
+                      metrics={k: np.asarray(v) for k, v in data["metrics"].items()})
+        seeds = len(history.config["seeds"])
+        if version == 1:  # one grid for every seed: lmn_steps [T], lmn[layer] [seeds, T]
+            schedules = [data["lmn_steps"]] * seeds
+        else:
+            schedules = data["lmn_steps"]
+        history.set_lmn(schedules, {k: list(v) for k, v in data["lmn"].items()})
         return history
 
 

@@ -45,23 +45,36 @@ def shade_phases(ax, memorised, generalised, last_step):
 
 
 def _median_phase(history, threshold):
+    """Median memorisation and generalisation steps over the seeds that reached them; None for
+    a phase end that half of the seeds or fewer reached (then it is not shaded as reached)."""
     from .history import phase_steps
     per_seed = phase_steps(history, threshold)
-    med = lambda xs: int(np.median(xs)) if xs else None  # noqa: E731
-    return (med([m for m, _ in per_seed if m is not None]),
-            med([g for _, g in per_seed if g is not None]))
+    half = len(per_seed) / 2
+
+    def median(steps):
+        steps = [s for s in steps if s is not None]
+        return int(np.median(steps)) if len(steps) > half else None
+    return median([m for m, _ in per_seed]), median([g for _, g in per_seed])
+
+
+def plot_lmn_per_seed(ax, history, layer, first_step=1):
+    """LMN of every seed at its own scheduled steps, each measurement marked."""
+    for row, seed in enumerate(history.seeds):
+        steps, values = history.lmn_steps[row], history.lmn[layer][row]
+        shown = steps >= first_step
+        ax.plot(steps[shown], values[shown], "o-", ms=2.5, lw=1, label=f"seed {seed}")
 
 
 def plot_grokking_row(history, layer="hidden1", threshold=1.0, title=""):
-    """The paper's Figure 2 row: accuracy, LMN, L2 norm and test loss against step (log axis),
-    mean and min-max band over seeds, the median phases shaded."""
+    """The paper's Figure 2 row: accuracy, LMN, L2 norm and test loss against step (log axis).
+    Metrics: mean and min-max band over seeds; LMN: one line per seed, a dot per measurement.
+    Shading: the median phases over seeds, a phase end shaded only if most seeds reached it."""
     fig, axes = plt.subplots(1, 4, figsize=(17, 3.8))
-    steps, lmn_steps = history.steps, history.lmn_steps
-    shown, lmn_shown = steps > 0, lmn_steps > 0
+    steps = history.steps
+    shown = steps > 0
     memorised, generalised = _median_phase(history, threshold)
-    panels = [("accuracy", None), (f"LMN ({layer})", None), ("L2 norm of parameters", None),
-              ("test loss", None)]
-    for ax, (label, _) in zip(axes, panels):
+    labels = ("accuracy", f"LMN ({layer})", "L2 norm of parameters", "test loss")
+    for ax, label in zip(axes, labels):
         shade_phases(ax, memorised, generalised, int(steps[-1]))
         ax.set_xscale("log")
         ax.set_xlabel("step")
@@ -70,35 +83,43 @@ def plot_grokking_row(history, layer="hidden1", threshold=1.0, title=""):
     m = history.metrics
     plot_band(axes[0], steps[shown], m["train_acc"][:, shown], "train", "C0")
     plot_band(axes[0], steps[shown], m["test_acc"][:, shown], "test", "C3")
-    axes[0].legend(loc="lower right")
-    plot_band(axes[1], lmn_steps[lmn_shown], history.lmn[layer][:, lmn_shown], colour="C2")
+    axes[0].set_ylim(-0.02, 1.02)
+    plot_lmn_per_seed(axes[1], history, layer)
+    axes[1].legend(fontsize=7)
     plot_band(axes[2], steps[shown], m["l2_norm"][:, shown], colour="C4")
     plot_band(axes[3], steps[shown], m["test_loss"][:, shown], colour="C3", log_y=True)
-    fig.suptitle(f"{title} ({len(history.seeds)} seeds: mean, min-max band; shading: "
-                 "memorising / generalising / finalising, median over seeds)")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c, alpha=0.6) for c in PHASE_COLOURS.values()]
+    axes[0].legend(handles=axes[0].get_legend_handles_labels()[0] + handles,
+                   labels=["train", "test", *PHASE_COLOURS], loc="lower right", fontsize=7)
+    fig.suptitle(f"{title} ({len(history.seeds)} seeds; metrics: mean and min-max band; "
+                 "phases: median over seeds, shaded where most seeds reached them)")
     fig.tight_layout()
     return fig
 
 
-def plot_fits(history, fits, layer="hidden1", threshold=1.0, title=""):
+def plot_fits(history, fits, layer="hidden1", threshold=1.0, title="", log_loss=False):
     """LMN and L2 against test loss in each seed's generalising phase, with linear fits."""
     from .analysis import generalising_mask
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    test_loss, l2 = history.at_lmn_steps("test_loss"), history.at_lmn_steps("l2_norm")
     for row, fit in enumerate(fits):
         mask = generalising_mask(history, row, threshold)
-        for ax, y, key in ((axes[0], history.lmn[layer][row], "lmn_r2"), (axes[1], l2[row], "l2_r2")):
-            x, yy = test_loss[row, mask], y[mask]
-            ax.plot(x, yy, "o", ms=4, color=f"C{row}", label=f"seed {fit['seed']}: R²={fit[key]:.2f}")
+        x = history.at_lmn_steps("test_loss", row)[mask]
+        x = np.log(x) if log_loss else x
+        for ax, y, key in ((axes[0], history.lmn[layer][row], "lmn"),
+                           (axes[1], history.at_lmn_steps("l2_norm", row), "l2")):
+            yy = y[mask]
+            ax.plot(x, yy, "o", ms=4, color=f"C{row}",
+                    label=f"seed {fit['seed']}: R²={fit[key + '_r2']:.2f}, curv.={fit[key + '_curv']:.2f}")
             if len(x) >= 3 and np.ptp(x) > 0:
                 a, b = np.polyfit(x, yy, 1)
                 xs = np.linspace(x.min(), x.max(), 2)
                 ax.plot(xs, a * xs + b, "-", color=f"C{row}", alpha=0.6)
     for ax, label in zip(axes, (f"LMN ({layer})", "L2 norm")):
-        ax.set_xlabel("test loss")
+        ax.set_xlabel("log test loss" if log_loss else "test loss")
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    fig.suptitle(f"{title}: generalising phase, one point per LMN checkpoint")
+        ax.legend(fontsize=7)
+    fig.suptitle(f"{title}: generalising phase, one point per LMN measurement, a line per seed "
+                 "(curv.: the curvature share a parabola adds)")
     fig.tight_layout()
     return fig

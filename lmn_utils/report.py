@@ -31,15 +31,23 @@ def _mean_steps(pair):
 
 
 def fit_summary(fits):
-    """The per-seed fit table of `analysis.fit_table` and the mean R^2 of both fits."""
-    lmn_r2, l2_r2 = (mean_and_spread([r[k] for r in fits]) for k in ("lmn_r2", "l2_r2"))
+    """The per-seed fit table of `analysis.fit_table` and the mean R^2 and curvature shares."""
+    mean = {k: mean_and_spread([r[k] for r in fits]) for k in ("lmn_r2", "l2_r2", "lmn_curv", "l2_curv")}
+    show = lambda k: f"{mean[k][0]:.2f} ± {mean[k][1]:.2f}"  # noqa: E731
     return "\n".join([
         format_table(fits, digits=3),
-        f"R^2 of LMN vs test loss: {lmn_r2[0]:.2f} ± {lmn_r2[1]:.2f}; "
-        f"R^2 of L2 vs test loss: {l2_r2[0]:.2f} ± {l2_r2[1]:.2f}"])
+        f"R^2 of a line: LMN {show('lmn_r2')}, L2 {show('l2_r2')}; "
+        f"curvature share: LMN {show('lmn_curv')}, L2 {show('l2_curv')}"])
 
 
 def lmn_drop_summary(history, layer):
     """How far LMN falls from its peak by the end of training, averaged over seeds."""
-    drop = history.lmn[layer].max(1) / history.lmn[layer][:, -1]
+    drop = [values.max() / values[-1] for values in history.lmn[layer]]
     return f"LMN falls from its peak by a factor {np.mean(drop):.1f} on average by the end of training"
+
+
+def schedule_summary(history):
+    """How many LMN measurements each seed got (the phase-aware schedule, schedule.py)."""
+    counts = [len(s) for s in history.lmn_steps]
+    return (f"LMN measured at {min(counts)}-{max(counts)} steps per seed "
+            f"({sum(counts)} evaluations per layer in all)")

@@ -1,9 +1,11 @@
 """Full-batch AdamW training of several seeds at once, with periodic metric tracking.
 
-Data flow: task -> EmbedMLPStack -> History (metrics at record steps, LMN at LMN steps).
-Each seed has its own initialisation and its own train/test split (both from the seed).
-Notebooks 04-07 call `train`.
+Data flow: task -> EmbedMLPStack -> History (metrics at record steps) -> LMN per seed at the
+steps of its schedule (`schedule.py`), measured after training on float32 snapshots of the
+weights kept at every record step. Each seed has its own initialisation and its own train/test
+split (both from the seed). Notebooks 04-07 call `train`.
 """
+import copy
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -11,11 +13,13 @@ import torch
 from tqdm import tqdm  # text bars: no ipywidgets needed in notebooks
 
 from .device import full_float32_matmuls, training_device
-from .history import History
+from .history import History, phase_steps
 from .models import EmbedMLPStack, check_activation, check_layer, cross_entropy_per_member
+from .schedule import DEFAULT_POINTS, grid_schedule, phase_schedule
 from .tasks import check_fraction, check_int, make_task
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
+SCHEDULES = ("phases", "grid")
 # training precision: (parameters, optimizer state and loss; layer arithmetic)
 TRAIN_DTYPES = {"float32": (torch.float32, torch.float32),
                 "float64": (torch.float64, torch.float64),
@@ -43,7 +47,12 @@ class TrainConfig:
     device: str = "auto"
     num_records: int = 200           # steps at which losses, accuracies and L2 are recorded
     lmn_layers: tuple = ("hidden1",)  # layers (tap "post") whose LMN is tracked
-    num_lmn_steps: int = 30          # steps at which LMN is measured (a subset of the above)
+    # where LMN is measured, per seed, among the record steps (schedule.py): "phases" places
+    # lmn_points = (before memorisation, inside the generalising phase, after generalisation)
+    # plus the two phase steps; "grid" takes about num_lmn_steps steps, the same for every seed
+    lmn_schedule: str = "phases"
+    lmn_points: tuple = DEFAULT_POINTS
+    num_lmn_steps: int = 30
 
     def validate(self):
         check_int("steps", self.steps, 1)
@@ -60,6 +69,12 @@ class TrainConfig:
         for name in ("embed_dim", "hidden_dim", "num_records"):
             check_int(name, getattr(self, name), 1)
         check_int("num_lmn_steps", self.num_lmn_steps, 0)
+        if self.lmn_schedule not in SCHEDULES:
+            raise ValueError(f"lmn_schedule must be one of {list(SCHEDULES)}, got {self.lmn_schedule!r}")
+        if len(tuple(self.lmn_points)) != 3:
+            raise ValueError(f"lmn_points must be 3 integers (before, inside, after), got {self.lmn_points!r}")
+        for name, value in zip(("before", "inside", "after"), self.lmn_points):
+            check_int(f"lmn_points ({name})", value, 0, 1000)
         for layer in self.lmn_layers:
             check_layer(layer)
         if not (isinstance(self.lr, (int, float)) and self.lr > 0):
@@ -114,13 +129,43 @@ def _record(history, step, logits, ce, labels, masks, stack):
     })
 
 
-def _record_lmn(history, step, stack, inputs, layers, lmn_dtype):
-    """LMN of each member on a copy of its weights in `lmn_dtype` (float32 by default: LMN in
-    float32 agrees with the float64 definition to 1e-3, tests/test_lmn.py, at half the cost)."""
+def _snapshot(stack, lmn_dtype):
+    """A copy of every member's weights in `lmn_dtype` (float32: LMN in float32 agrees with the
+    float64 definition to 1e-3, tests/test_lmn.py, at half the cost)."""
+    return {name: value.detach().to(lmn_dtype, copy=True) for name, value in stack.state_dict().items()}
+
+
+def lmn_schedules(history, config):
+    """Per seed, the record steps where LMN is measured (`schedule.py`)."""
+    steps = np.asarray(history.steps)
+    if config.lmn_schedule == "grid":
+        return [grid_schedule(steps, config.num_lmn_steps) for _ in history.seeds]
+    return [phase_schedule(steps, history.metrics["test_loss"][row], memorised, generalised,
+                           tuple(config.lmn_points))
+            for row, (memorised, generalised) in enumerate(phase_steps(history))]
+
+
+def _measure_lmn(history, snapshots, stack, inputs, config, progress):
+    """LMN of each seed at its scheduled steps, from the snapshots, into history.lmn."""
     from .models import layer_lmn
-    members = [stack.member(s).to(lmn_dtype) for s in range(len(stack))]
-    values = {layer: [layer_lmn(member, inputs, layer) for member in members] for layer in layers}
-    history.append_lmn(step, values)
+    schedules = lmn_schedules(history, config)
+    probe = copy.deepcopy(stack).to(dtype=DTYPES[config.lmn_dtype])
+    probe.compute_dtype = None
+    wanted = sorted({int(step) for steps in schedules for step in steps})
+    values = {layer: [dict() for _ in schedules] for layer in config.lmn_layers}
+    bar = tqdm(total=sum(map(len, schedules)), disable=not progress, mininterval=10,
+               desc="LMN at the scheduled steps")
+    for step in wanted:
+        probe.load_state_dict(snapshots[step])
+        for row, steps in enumerate(schedules):
+            if step in steps:
+                member = probe.member(row)
+                for layer in config.lmn_layers:
+                    values[layer][row][step] = layer_lmn(member, inputs, layer)
+                bar.update(1)
+    bar.close()
+    history.set_lmn(schedules, {layer: [[v[int(s)] for s in steps] for v, steps in
+                                        zip(values[layer], schedules)] for layer in values})
 
 
 @full_float32_matmuls()  # no TF32 on GPUs: the float32 layers of "mixed" are relied on
@@ -144,18 +189,17 @@ def train(config=None, callback=None, progress=True, **overrides):
     train_inputs, train_labels = inputs[train_rows], labels[train_rows]
     optimizer = _adamw(stack.parameters(), config)
     record_steps = set(checkpoint_steps(config.steps, config.num_records))
-    lmn_steps = set(checkpoint_steps(config.steps, config.num_lmn_steps)) if config.lmn_layers else set()
-    history = History(config=asdict(config))
+    history, snapshots = History(config=asdict(config)), {}
     bar = tqdm(total=config.steps, disable=not progress, mininterval=10,
                desc=f"{task.name}, {len(stack)} seeds")
     for step in range(config.steps + 1):
-        if step in record_steps or step in lmn_steps:
+        if step in record_steps:
             with torch.no_grad():
                 logits = stack(inputs)
                 ce = cross_entropy_per_member(logits, labels)
                 _record(history, step, logits, ce, labels, masks, stack)
-                if step in lmn_steps:
-                    _record_lmn(history, step, stack, inputs, config.lmn_layers, DTYPES[config.lmn_dtype])
+            if config.lmn_layers:
+                snapshots[step] = _snapshot(stack, DTYPES[config.lmn_dtype])
             if callback is not None:
                 callback(step, stack)
             bar.set_postfix(test_acc=f"{history.metrics['test_acc'][-1].mean():.2f}", refresh=False)
@@ -169,4 +213,7 @@ def train(config=None, callback=None, progress=True, **overrides):
             bar.update(100)
     bar.update(config.steps - bar.n)
     bar.close()
-    return history.finish(), stack
+    history.finish()
+    if config.lmn_layers:
+        _measure_lmn(history, snapshots, stack, inputs, config, progress)
+    return history, stack

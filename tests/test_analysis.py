@@ -2,9 +2,10 @@ import numpy as np
 import pytest
 
 from lmn_utils import History
-from lmn_utils.analysis import (fit_table, format_table, linear_fit, loss_spikes,
-                                mean_and_spread, turning_points)
-from lmn_utils.analysis import linearity_gap, linearity_verdict
+from lmn_utils.analysis import (bootstrap_mean_interval, curvature, double_descent_sensitivity,
+                                double_descents, drop_rise_drop, fit_table, format_table,
+                                linear_fit, linearity_test, linearity_verdict, loss_spikes,
+                                mean_and_spread)
 
 
 def make_history():
@@ -15,10 +16,11 @@ def make_history():
     lmn = 5 * test_loss + 2  # exactly linear in the test loss
     l2 = np.exp(test_loss / 3)  # not linear
     train_loss = np.array([[2, 1, .1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-2, 1e-5, 1e-6, 1e-6]])
-    return History(config={"seeds": [7]}, steps=steps, lmn_steps=steps,
-                   metrics={"train_acc": train_acc, "test_acc": test_acc,
-                            "test_loss": test_loss, "l2_norm": l2, "train_loss": train_loss},
-                   lmn={"hidden1": lmn})
+    history = History(config={"seeds": [7]}, steps=steps,
+                      metrics={"train_acc": train_acc, "test_acc": test_acc,
+                               "test_loss": test_loss, "l2_norm": l2, "train_loss": train_loss})
+    history.set_lmn([steps], {"hidden1": list(lmn)})
+    return history
 
 
 def test_linear_fit_recovers_a_line():
@@ -30,38 +32,43 @@ def test_linear_fit_recovers_a_line():
 def test_fit_table_uses_the_generalising_phase():
     (row,) = fit_table(make_history())
     assert row["seed"] == 7 and row["points"] == 6  # steps 20 .. 70
-    assert row["lmn_r2"] == pytest.approx(1.0)
-    assert row["l2_r2"] < 0.99
+    assert row["lmn_r2"] == pytest.approx(1.0) and row["lmn_curv"] == pytest.approx(0, abs=1e-9)
+    assert row["l2_r2"] < 0.99 and row["l2_curv"] > 0.9
 
 
 def test_loss_spikes():
     assert loss_spikes(make_history()) == [70]
 
 
-def test_turning_points_find_drop_rise_drop():
-    steps = np.arange(8)
-    values = [30, 20, 15, 18, 20, 16, 12, 11]
-    kinds = [k for k, _, _ in turning_points(steps, values, 0)]
-    assert kinds == ["min", "max"]
-    assert turning_points(steps, values, 0)[0][1:] == (2, 15.0)
+def test_curvature_calls_a_line_linear_and_a_parabola_not():
+    x = np.linspace(0.1, 3, 16)
+    noise = np.random.default_rng(0).normal(0, 0.05, len(x))
+    line, parabola = curvature(x, 2 * x + 1 + noise), curvature(x, (x - 0.1) ** 2 + noise)
+    assert line["share"] < 0.3 and parabola["share"] > 0.9
+    # a monotone parabola through the same range still has a high R^2 of a line: why R^2 alone
+    # cannot tell them apart, and the curvature share can
+    assert parabola["r2_line"] > 0.9
+    assert np.isnan(curvature(x[:3], x[:3])["share"])
+
+
+def test_linearity_test_interval_on_synthetic_seeds():
+    rng = np.random.default_rng(1)
+    fits = lambda l2_shift: [dict(lmn_curv=c, l2_curv=c + l2_shift + rng.normal(0, 0.02))  # noqa: E731
+                             for c in rng.uniform(0.05, 0.3, 5)]
+    assert linearity_test(fits(0.4))["verdict"] == "supported"
+    assert linearity_test(fits(-0.4))["verdict"] == "contradicted"
+    assert linearity_test(fits(0.0))["verdict"] == "not distinguished"
+    assert linearity_test(fits(0.4)[:1])["verdict"] == "not measured"
+    low, high = bootstrap_mean_interval([1.0, 2.0, 3.0])
+    assert 1.0 <= low < 2.0 < high <= 3.0
+    assert bootstrap_mean_interval([1.0, 2.0, 3.0]) == (low, high)  # seeded: the same every run
+    assert "supported" in linearity_verdict(fits(0.4)) and "no test" in linearity_verdict(fits(0)[:1])
 
 
 def test_format_table_and_spread():
     text = format_table([{"seed": 0, "r2": 0.12345, "step": None}])
     assert "0.123" in text and "-" in text.splitlines()[1]
     assert mean_and_spread([1, 3, None, float("nan")]) == (2.0, 1.0)
-
-
-def test_linearity_verdict_calls_a_tie_a_tie():
-    fits = lambda pairs: [{"lmn_r2": a, "l2_r2": b} for a, b in pairs]  # noqa: E731
-    assert "equally" in linearity_verdict(fits([(0.98, 0.97), (0.96, 0.98), (0.99, 0.985)]))
-    assert "supports" in linearity_verdict(fits([(0.99, 0.7), (0.98, 0.8), (0.97, 0.75)]))
-    assert "does not hold" in linearity_verdict(fits([(0.6, 0.95), (0.7, 0.9), (0.65, 0.97)]))
-    assert "no fit" in linearity_verdict(fits([(float("nan"), float("nan"))]))
-    # a consistent gap smaller than 0.005 is still a tie
-    assert linearity_gap(fits([(0.990, 0.987), (0.991, 0.988), (0.992, 0.989)]))[0] == "tie"
-    outcome, mean, spread = linearity_gap(fits([(0.99, 0.7), (0.98, 0.8), (0.97, 0.75)]))
-    assert outcome == "lmn" and mean == pytest.approx(0.23) and spread > 0
 
 
 def test_report_summaries():
@@ -77,10 +84,18 @@ def test_report_summaries():
 
 
 def test_double_descents_per_seed():
-    from lmn_utils.analysis import double_descents
     history = make_history()  # generalises at step 70; LMN falls monotonically after it
     assert double_descents(history) == [False]
-    history.lmn["hidden1"] = np.array([[30, 30, 30, 30, 30, 30, 30, 20, 15, 20, 16.]])
-    assert double_descents(history) == [True]
+    history.lmn["hidden1"] = [np.array([30, 30, 30, 30, 30, 30, 30, 20, 15, 20, 16.])]
+    assert double_descents(history) == [((80, 15.0), (90, 20.0), (100, 16.0))]
+    rows = double_descent_sensitivity(history, tolerances=(0.1, 0.25))
+    assert [r["seeds"] for r in rows] == [1, 0]  # the last fall is 20%: counted at 10%, not 25%
     history.metrics["test_acc"][0, -1] = 0.5  # never generalises for good
     assert double_descents(history) == [None]
+
+
+def test_drop_rise_drop_needs_all_three_moves():
+    assert drop_rise_drop([20, 15, 18, 14], 0.1) == (1, 2, 3)
+    assert drop_rise_drop([20, 21, 25, 18], 0.05) is None  # no first fall
+    assert drop_rise_drop([20, 15, 18, 17.5], 0.05) is None  # the last fall is under 5%
+    assert drop_rise_drop([20, 15, 18, 17.5], 0.02) == (1, 2, 3)

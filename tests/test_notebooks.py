@@ -65,7 +65,9 @@ def test_runner_keeps_parametrised_runs_out_of_figures(tmp_path, monkeypatch):
 
 BAD_VALUES = [("04", {"p": 1}, "p must be"), ("05", {"n": 1}, "n must be"),
               ("06", {"bits": 0}, "bits must be"), ("04", {"activation": "swish"}, "activation must be"),
-              ("06", {"layer": "hidden3"}, "layer must be"), ("01", {"width": 0}, "width must be")]
+              ("06", {"layer": "hidden3"}, "layer must be"), ("01", {"width": 0}, "width must be"),
+              ("04", {"lmn_points": [2, 16]}, "lmn_points must be 3 integers"),
+              ("06", {"compare_bits": 99}, "compare_bits must be")]
 
 
 @pytest.mark.parametrize("prefix, parameters, message", BAD_VALUES,

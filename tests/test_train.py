@@ -6,7 +6,7 @@ from lmn_utils import History, TrainConfig, checkpoint_steps, phase_steps, train
 from lmn_utils.history import first_step_reaching
 
 SMALL = dict(task="modular_addition", task_params={"p": 11}, steps=300, num_records=20,
-             num_lmn_steps=3, embed_dim=8, hidden_dim=16, progress=False)
+             lmn_points=(1, 3, 2), embed_dim=8, hidden_dim=16, progress=False)
 
 
 @pytest.fixture(scope="module")
@@ -19,11 +19,13 @@ def test_history_shapes_and_learning(small_run):
     S, T = 2, len(history.steps)
     for name in ("train_loss", "test_loss", "train_acc", "test_acc", "l2_norm"):
         assert history.metrics[name].shape == (S, T)
-    assert history.lmn["hidden1"].shape == (S, len(history.lmn_steps))
+    assert len(history.lmn["hidden1"]) == len(history.lmn_steps) == S
+    for steps, values in zip(history.lmn_steps, history.lmn["hidden1"]):
+        assert len(steps) == len(values) and set(steps) <= set(history.steps)
+        assert (values >= 1).all()
     assert history.steps[0] == 0 and history.steps[-1] == 300
     assert (history.metrics["train_loss"][:, -1] < history.metrics["train_loss"][:, 0] / 5).all()
     assert (history.metrics["train_acc"][:, -1] == 1).all()
-    assert (history.lmn["hidden1"] >= 1).all()
 
 
 def test_seed_trains_the_same_alone_or_stacked(small_run):
@@ -37,7 +39,8 @@ def test_rerun_is_identical(small_run):
     history, _ = small_run
     again, _ = train(seeds=[0, 1], lr=1e-2, **SMALL)
     np.testing.assert_array_equal(again.metrics["test_loss"], history.metrics["test_loss"])
-    np.testing.assert_array_equal(again.lmn["hidden1"], history.lmn["hidden1"])
+    np.testing.assert_array_equal(np.concatenate(again.lmn["hidden1"]),
+                                  np.concatenate(history.lmn["hidden1"]))
 
 
 def test_mixed_precision_follows_float64_but_computes_in_float32(small_run):
@@ -59,7 +62,10 @@ def test_save_load_roundtrip(small_run, tmp_path):
     path = history.save(tmp_path / "run" / "history.json")
     loaded = History.load(path)
     np.testing.assert_allclose(loaded.metrics["test_acc"], history.metrics["test_acc"], atol=1e-8)
-    np.testing.assert_array_equal(loaded.lmn_steps, history.lmn_steps)
+    for a, b in zip(loaded.lmn_steps, history.lmn_steps):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(np.concatenate(loaded.lmn["hidden1"]),
+                               np.concatenate(history.lmn["hidden1"]), rtol=1e-7)
     assert loaded.seeds == [0, 1]
     assert not list((tmp_path / "run").glob("*.tmp"))
 
@@ -89,6 +95,9 @@ def test_checkpoint_steps():
     ({"seeds": [1, 1]}, "seeds must be distinct"),
     ({"lmn_layers": ("hidden9",)}, "layer must be one of"),
     ({"lr": -1}, "lr must be a positive number"),
+    ({"lmn_schedule": "dense"}, "lmn_schedule must be one of"),
+    ({"lmn_points": (2, 16)}, "lmn_points must be 3 integers"),
+    ({"lmn_points": (2, -1, 16)}, "lmn_points \\(inside\\) must be an integer"),
 ])
 def test_bad_config(override, message):
     with pytest.raises(ValueError, match=message):
