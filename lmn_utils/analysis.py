@@ -3,9 +3,9 @@
 The paper (Figure 2) says that during the generalising phase LMN is close to linear in the
 test loss while the L2 norm is not, but reports no statistic. Per seed, over the LMN steps of
 its generalising phase (memorisation to generalisation step, both included), we fit a line and
-a parabola to LMN and to L2 against the test loss; the parabola's share of what the line leaves
-unexplained (`curvature`) measures how far from linear each curve is, and `linearity_test`
-compares the two over seeds with a bootstrap interval.
+a parabola to LMN and to L2 against the test loss; the R^2 the parabola adds (`curvature`)
+measures how far from linear each curve is, and `linearity_test` compares the two over seeds
+with a bootstrap interval.
 """
 import numpy as np
 
@@ -23,21 +23,23 @@ def linear_fit(x, y):
 
 
 def curvature(x, y):
-    """How far y is from linear in x: dict(r2_line, r2_quad, share, n).
+    """How far y is from linear in x: dict(r2_line, r2_quad, gain, share, n).
 
-    share = (R^2 of a parabola - R^2 of the line) / (1 - R^2 of the line): the fraction of the
-    variance the line leaves that a quadratic term explains (the partial R^2 of x^2; it equals
-    t^2 / (t^2 + n - 3) for the t statistic of the quadratic coefficient). 0 for a straight
-    line, near 1 for a clean parabola; nan with fewer than 4 points."""
+    gain = R^2 of a parabola - R^2 of the line: the fraction of y's variance that only a curved
+    fit explains (0 for a straight line; for a monotone parabola, a few per cent even where the
+    line alone has R^2 above 0.9). share = gain / (1 - R^2 of the line): how much of what the
+    line leaves is curvature rather than scatter (the partial R^2 of x^2). `gain` is what the
+    claims use: it measures the size of the departure from a line, not how systematic a tiny
+    departure is. nan with fewer than 4 points."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if len(x) < 4 or np.ptp(x) == 0 or np.ptp(y) == 0:
-        return dict(r2_line=np.nan, r2_quad=np.nan, share=np.nan, n=len(x))
+        return dict(r2_line=np.nan, r2_quad=np.nan, gain=np.nan, share=np.nan, n=len(x))
     x = (x - x.mean()) / x.std()  # conditioning only: R^2 does not depend on it
     total = ((y - y.mean()) ** 2).sum()
     r2 = [1 - ((y - np.polyval(np.polyfit(x, y, d), x)) ** 2).sum() / total for d in (1, 2)]
-    left = 1 - r2[0]
-    share = 0.0 if left <= 1e-12 else max(r2[1] - r2[0], 0.0) / left
-    return dict(r2_line=r2[0], r2_quad=r2[1], share=share, n=len(x))
+    gain, left = max(r2[1] - r2[0], 0.0), 1 - r2[0]
+    return dict(r2_line=r2[0], r2_quad=r2[1], gain=gain, share=0.0 if left <= 1e-12 else gain / left,
+                n=len(x))
 
 
 def generalising_mask(history, row, threshold=1.0):
@@ -53,7 +55,7 @@ def generalising_mask(history, row, threshold=1.0):
 
 def fit_table(history, layer="hidden1", threshold=1.0, log_loss=False):
     """Per seed, in the generalising phase, against the test loss (or its log): R^2 of a line
-    and the curvature share (`curvature`) of LMN and of the L2 norm."""
+    and the curvature gain (`curvature`: R^2 a parabola adds) of LMN and of the L2 norm."""
     rows = []
     for row, seed in enumerate(history.seeds):
         mask = generalising_mask(history, row, threshold)
@@ -62,7 +64,7 @@ def fit_table(history, layer="hidden1", threshold=1.0, log_loss=False):
         lmn = curvature(x, history.lmn[layer][row][mask])
         l2 = curvature(x, history.at_lmn_steps("l2_norm", row)[mask])
         rows.append(dict(seed=seed, points=int(mask.sum()), lmn_r2=lmn["r2_line"],
-                         lmn_curv=lmn["share"], l2_r2=l2["r2_line"], l2_curv=l2["share"]))
+                         lmn_curv=lmn["gain"], l2_r2=l2["r2_line"], l2_curv=l2["gain"]))
     return rows
 
 
@@ -80,7 +82,7 @@ def bootstrap_mean_interval(values, level=0.95, resamples=10000, seed=0):
 def linearity_test(fits):
     """The paper's claim "LMN is linear in the test loss, L2 is not", over seeds.
 
-    Per seed, d = curvature share of L2 - curvature share of LMN (positive: L2 the more curved,
+    Per seed, d = curvature gain of L2 - curvature gain of LMN (positive: L2 the more curved,
     as the paper says). Returns dict(verdict, mean, low, high, n): "supported" when the 95%
     bootstrap interval of the mean d lies above 0, "contradicted" when below, "not
     distinguished" when it holds 0, "not measured" with fewer than 2 seeds that can be fitted."""
@@ -129,8 +131,8 @@ def linearity_verdict(fits, axis="test loss"):
     test = linearity_test(fits)
     if test["verdict"] == "not measured":
         return f"against the {axis}: fewer than 2 seeds have 4 or more LMN steps in their generalising phase: no test"
-    return (f"against the {axis}: curvature share of L2 minus that of LMN = {test['mean']:+.3f}, "
-            f"95% bootstrap interval over {test['n']} seeds [{test['low']:+.3f}, {test['high']:+.3f}]: "
+    return (f"against the {axis}: curvature gain of L2 minus that of LMN = {test['mean']:+.4f}, "
+            f"95% bootstrap interval over {test['n']} seeds [{test['low']:+.4f}, {test['high']:+.4f}]: "
             f"{test['verdict']}")
 
 

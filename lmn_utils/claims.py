@@ -87,11 +87,11 @@ def linearity(history, layer, task_name, log_loss=False):
     axis = "log test loss" if log_loss else "test loss"
     lmn, l2 = (mean_and_spread([f[k] for f in fits]) for k in ("lmn_curv", "l2_curv"))
     stat = ("n/a" if test["verdict"] == "not measured" else
-            f"curvature share LMN {lmn[0]:.2f}, L2 {l2[0]:.2f}; L2 - LMN {test['mean']:+.2f} "
-            f"[{test['low']:+.2f}, {test['high']:+.2f}]")
+            f"curvature gain LMN {lmn[0]:.3f}, L2 {l2[0]:.3f}; L2 - LMN {test['mean']:+.3f} "
+            f"[{test['low']:+.3f}, {test['high']:+.3f}]")
     n = f"{test['n']} seeds, {min(points, default=0)}-{max(points, default=0)} points each"
     return row(f"{task_name}: LMN linear in {axis}, L2 not", "no number",
-               "paired (L2 - LMN) curvature share in the generalising phase; interval above 0",
+               "paired (L2 - LMN) R² a parabola adds over a line, generalising phase; interval above 0",
                stat, n, test["verdict"])
 
 

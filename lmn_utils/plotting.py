@@ -109,7 +109,7 @@ def plot_fits(history, fits, layer="hidden1", threshold=1.0, title="", log_loss=
                            (axes[1], history.at_lmn_steps("l2_norm", row), "l2")):
             yy = y[mask]
             ax.plot(x, yy, "o", ms=4, color=f"C{row}",
-                    label=f"seed {fit['seed']}: R²={fit[key + '_r2']:.2f}, curv.={fit[key + '_curv']:.2f}")
+                    label=f"seed {fit['seed']}: R²={fit[key + '_r2']:.3f}, +{fit[key + '_curv']:.3f} curved")
             if len(x) >= 3 and np.ptp(x) > 0:
                 a, b = np.polyfit(x, yy, 1)
                 xs = np.linspace(x.min(), x.max(), 2)
@@ -120,6 +120,6 @@ def plot_fits(history, fits, layer="hidden1", threshold=1.0, title="", log_loss=
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     fig.suptitle(f"{title}: generalising phase, one point per LMN measurement, a line per seed "
-                 "(curv.: the curvature share a parabola adds)")
+                 "(+: the R² a parabola adds)")
     fig.tight_layout()
     return fig

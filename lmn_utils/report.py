@@ -31,13 +31,13 @@ def _mean_steps(pair):
 
 
 def fit_summary(fits):
-    """The per-seed fit table of `analysis.fit_table` and the mean R^2 and curvature shares."""
+    """The per-seed fit table of `analysis.fit_table` and the mean R^2 and curvature gains."""
     mean = {k: mean_and_spread([r[k] for r in fits]) for k in ("lmn_r2", "l2_r2", "lmn_curv", "l2_curv")}
-    show = lambda k: f"{mean[k][0]:.2f} ± {mean[k][1]:.2f}"  # noqa: E731
+    show = lambda k: f"{mean[k][0]:.3f} ± {mean[k][1]:.3f}"  # noqa: E731
     return "\n".join([
         format_table(fits, digits=3),
         f"R^2 of a line: LMN {show('lmn_r2')}, L2 {show('l2_r2')}; "
-        f"curvature share: LMN {show('lmn_curv')}, L2 {show('l2_curv')}"])
+        f"curvature gain: LMN {show('lmn_curv')}, L2 {show('l2_curv')}"])
 
 
 def lmn_drop_summary(history, layer):

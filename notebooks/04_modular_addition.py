@@ -111,9 +111,10 @@ print(f"phase steps are read at the {len(history.steps)} recorded steps (half lo
 # generalisation step, both measured exactly; 16 more points between them, placed evenly in log
 # test loss so that they cover the fit's x-axis). A straight line per seed gives $R^2$; but a
 # line through a smooth monotone curve has a high $R^2$ whatever its shape, so $R^2$ alone
-# cannot test "linear, not curved". The test that can fail: per seed, the share of what the line
-# leaves unexplained that a parabola explains (the **curvature share**, 0 for a line, near 1 for
-# a clean parabola), for LMN and for L2 against the same points. The paper says L2 is the curved
+# cannot test "linear, not curved". The test that can fail: per seed, the $R^2$ that a parabola
+# adds over the line (the **curvature gain**: 0 for a straight line, a few hundredths for a
+# monotone parabola whose line still has $R^2$ above 0.9), for LMN and for L2 against the same
+# points. The paper says L2 is the curved
 # one, so the paired difference (L2 minus LMN) should be above 0: we take its mean over seeds with
 # a 95% bootstrap interval, and call the claim *supported* when the interval lies above 0,
 # *contradicted* when below, *not distinguished* otherwise. Whether the test loss enters on a

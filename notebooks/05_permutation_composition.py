@@ -20,8 +20,8 @@
 # The paper's second task (section 3, Figure 2, second row): the same MLP learns the product
 # $c = a \circ b$ of two permutations of 4 elements ($c_i = a_{b_i}$; 24 tokens, 576 pairs,
 # 80% for training). Same measurements as notebook 04: accuracy, LMN from the first hidden
-# layer, L2 norm, phases, and linear fits of LMN and L2 against the test loss in the
-# generalising phase. `n = 5` gives S5 (120 tokens, 14400 pairs), a much bigger run.
+# layer at phase-aware steps, L2 norm, phases, and the curvature test of LMN and L2 against the
+# test loss in the generalising phase. `n = 5` gives S5 (120 tokens, 14400 pairs), a much bigger run.
 #
 # S4 is non-abelian and harder than modular addition: some seeds may not reach 100% test
 # accuracy within 20000 steps. The tables report it per seed; `steps` runs longer.
@@ -89,9 +89,10 @@ print(phase_summary(phases))
 # generalisation step, both measured exactly; 16 more points between them, placed evenly in log
 # test loss so that they cover the fit's x-axis). A straight line per seed gives $R^2$; but a
 # line through a smooth monotone curve has a high $R^2$ whatever its shape, so $R^2$ alone
-# cannot test "linear, not curved". The test that can fail: per seed, the share of what the line
-# leaves unexplained that a parabola explains (the **curvature share**, 0 for a line, near 1 for
-# a clean parabola), for LMN and for L2 against the same points. The paper says L2 is the curved
+# cannot test "linear, not curved". The test that can fail: per seed, the $R^2$ that a parabola
+# adds over the line (the **curvature gain**: 0 for a straight line, a few hundredths for a
+# monotone parabola whose line still has $R^2$ above 0.9), for LMN and for L2 against the same
+# points. The paper says L2 is the curved
 # one, so the paired difference (L2 minus LMN) should be above 0: we take its mean over seeds with
 # a 95% bootstrap interval, and call the claim *supported* when the interval lies above 0,
 # *contradicted* when below, *not distinguished* otherwise. Whether the test loss enters on a
