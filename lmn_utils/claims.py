@@ -184,7 +184,8 @@ def markdown_table(rows):
     """The rows as a Markdown table (what notebook 08 writes and the README shows)."""
     keys = ("claim", "paper", "rule", "statistic", "n", "verdict")
     lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
-    lines += ["| " + " | ".join(str(r[k]) for k in keys) + " |" for r in rows]
+    cell = lambda value: str(value).replace("|", "\\|")  # noqa: E731  (a | inside a cell)
+    lines += ["| " + " | ".join(cell(r[k]) for k in keys) + " |" for r in rows]
     return "\n".join(lines) + "\n"
 
 

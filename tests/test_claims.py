@@ -51,3 +51,5 @@ def test_table_rendering():
     rows = [cl.row("a claim", "yes", "a rule", "1.0", "5 seeds", "supported")]
     assert cl.markdown_table(rows).splitlines()[2] == "| a claim | yes | a rule | 1.0 | 5 seeds | supported |"
     assert "-> supported" in cl.text_table(rows)
+    piped = cl.markdown_table([cl.row("c", "p", "|x| > 2", "s", "n", "v")]).splitlines()[2]
+    assert piped == "| c | p | \\|x\\| > 2 | s | n | v |"
