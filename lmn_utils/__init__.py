@@ -9,7 +9,8 @@ from .regions import (activation_pattern, count_regions_on_grid, effective_numbe
                       make_mlp, region_labels, samples_per_region, segment_breakpoints)
 from .tail_plan import Sin
 from .tasks import Task, make_task
-from .train import TrainConfig, checkpoint_steps, train
+from .schedule import checkpoint_steps
+from .train import TrainConfig, train
 
 __all__ = ["get_device", "set_seed", "History", "phase_steps", "effective_number",
            "linear_connectivity", "linear_mapping_number", "lmn_from_connectivity",

@@ -12,16 +12,6 @@ import numpy as np
 from .history import phase_steps
 
 
-def linear_fit(x, y):
-    """Least-squares line y = a x + b: dict(slope, intercept, r2, pearson_r, n)."""
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
-        return dict(slope=np.nan, intercept=np.nan, r2=np.nan, pearson_r=np.nan, n=len(x))
-    slope, intercept = np.polyfit(x, y, 1)
-    r = np.corrcoef(x, y)[0, 1]
-    return dict(slope=slope, intercept=intercept, r2=r * r, pearson_r=r, n=len(x))
-
-
 def curvature(x, y):
     """How far y is from linear in x: dict(r2_line, r2_quad, gain, share, n).
 

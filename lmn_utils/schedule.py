@@ -88,7 +88,15 @@ def phase_schedule(steps, test_loss, memorised, generalised, points=DEFAULT_POIN
     return np.unique(np.concatenate([np.asarray(c, dtype=int) for c in chosen]))
 
 
+def checkpoint_steps(steps, num):
+    """About `num` steps in [0, steps], half log-spaced, half evenly spaced; 0 and steps included."""
+    if num <= 0:
+        return []
+    log_part = np.geomspace(1, steps, max(num // 2, 1))
+    lin_part = np.linspace(0, steps, max(num - num // 2, 2))
+    return sorted({0, steps, *np.round(log_part).astype(int), *np.round(lin_part).astype(int)})
+
+
 def grid_schedule(steps, count):
     """The old fixed grid: about `count` recorded steps, half log-spaced, half evenly spaced."""
-    from .train import checkpoint_steps
     return nearest(steps, checkpoint_steps(int(steps[-1]), count))

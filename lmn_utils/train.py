@@ -15,7 +15,7 @@ from tqdm import tqdm  # text bars: no ipywidgets needed in notebooks
 from .device import full_float32_matmuls, training_device
 from .history import History, phase_steps
 from .models import EmbedMLPStack, check_activation, check_layer, cross_entropy_per_member
-from .schedule import DEFAULT_POINTS, grid_schedule, phase_schedule
+from .schedule import DEFAULT_POINTS, checkpoint_steps, grid_schedule, phase_schedule
 from .tasks import check_fraction, check_int, make_task
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -82,15 +82,6 @@ class TrainConfig:
         if not (isinstance(self.weight_decay, (int, float)) and self.weight_decay >= 0):
             raise ValueError(f"weight_decay must be a number >= 0, got {self.weight_decay!r}")
         return self
-
-
-def checkpoint_steps(steps, num):
-    """About `num` steps in [0, steps], half log-spaced, half evenly spaced; 0 and steps included."""
-    if num <= 0:
-        return []
-    log_part = np.geomspace(1, steps, max(num // 2, 1))
-    lin_part = np.linspace(0, steps, max(num - num // 2, 2))
-    return sorted({0, steps, *np.round(log_part).astype(int), *np.round(lin_part).astype(int)})
 
 
 def _splits(task, seeds, train_frac, device, dtype):

@@ -4,7 +4,7 @@ import pytest
 from lmn_utils import History
 from lmn_utils.analysis import (bootstrap_mean_interval, curvature, double_descent_sensitivity,
                                 double_descents, drop_rise_drop, fit_table, format_table,
-                                linear_fit, linearity_test, linearity_verdict, loss_spikes,
+                                linearity_test, linearity_verdict, loss_spikes,
                                 mean_and_spread)
 
 
@@ -21,12 +21,6 @@ def make_history():
                                "test_loss": test_loss, "l2_norm": l2, "train_loss": train_loss})
     history.set_lmn([steps], {"hidden1": list(lmn)})
     return history
-
-
-def test_linear_fit_recovers_a_line():
-    fit = linear_fit([0, 1, 2, 3], [1, 3, 5, 7])
-    assert fit["slope"] == pytest.approx(2) and fit["r2"] == pytest.approx(1)
-    assert np.isnan(linear_fit([1, 2], [1, 2])["r2"])
 
 
 def test_fit_table_uses_the_generalising_phase():
