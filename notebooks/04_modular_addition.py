@@ -140,3 +140,31 @@ print(lmn_drop_summary(history, layer))
 print(linearity_verdict(fits))
 print(linearity_verdict(fit_table(history, layer, log_loss=True), axis="log test loss"))
 print(text_table(task_claims(history, layer, "mod 31")))
+
+# %% [markdown]
+# ## Try it
+# Rerun with one parameter changed, e.g.
+# `python -m lmn_utils.run_notebooks 04 -p seeds "[0]" -p train_frac 0.5` (writes to `scratch/`;
+# one seed takes about 2 minutes on 2 CPU cores). Answers from seed 0 below each question.
+#
+# 1. **Less data.** Set `train_frac = 0.5`. Does the net still grok within 20000 steps? What does
+#    LMN do after memorisation?
+#
+#    <details><summary>Answer</summary>
+#
+#    It memorises at step 135 as before but never generalises: test accuracy ends at 0.21. LMN
+#    still rises to a peak (1.68 times its initial value) and then falls by 42% between
+#    memorisation and the end of the run, without any generalisation. So a falling LMN alone
+#    does not mean the net is generalising: it also falls while weight decay simplifies a
+#    memorising solution. (The linearity test needs 2 seeds: "not measured" with one.)
+#    </details>
+#
+# 2. **ReLU instead of SiLU.** Set `activation = "relu"`. What changes in the phases and in LMN?
+#
+#    <details><summary>Answer</summary>
+#
+#    Memorisation at step 149 as with SiLU, generalisation later (step 9091, against 5253 for
+#    seed 0 with SiLU). LMN hardly rises while memorising (its peak is 1.02 times the initial
+#    value: a ReLU net starts with many kinks) but falls by 72% while generalising, and keeps
+#    falling afterwards (a factor 7.9 from its peak by the end), so it does not level off.
+#    </details>

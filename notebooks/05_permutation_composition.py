@@ -118,3 +118,32 @@ print(lmn_drop_summary(history, layer))
 print(linearity_verdict(fits))
 print(linearity_verdict(fit_table(history, layer, log_loss=True), axis="log test loss"))
 print(text_table(task_claims(history, layer, "S4")))
+
+# %% [markdown]
+# ## Try it
+# Rerun with one parameter changed, e.g.
+# `python -m lmn_utils.run_notebooks 05 -p seeds "[0, 1]" -p steps 40000` (writes to `scratch/`).
+#
+# 1. **Train longer.** Seeds 0 and 1 do not generalise in 20000 steps. Set `steps = 40000` for
+#    those two seeds. Do they get there, and does the linearity verdict change?
+#
+#    <details><summary>Answer</summary>
+#
+#    Seed 0 generalises at step 30303; seed 1 ends at 97% test accuracy. LMN falls by 72%
+#    between memorisation and generalisation (or the end), and seed 0 levels off after it.
+#    Against the
+#    test loss the two curves are about equally straight (curvature gain 0.022 for LMN, 0.019
+#    for L2: not distinguished); against the log test loss LMN is clearly the more curved one
+#    (0.333 against 0.021: contradicted). Longer training does not rescue the paper's claim.
+#    </details>
+#
+# 2. **S5.** `n = 5` gives 120 tokens and 14400 pairs. Before you run it, estimate its cost:
+#    LMN costs about N²/2 pairs per measurement, and this notebook takes 36 per seed.
+#
+#    <details><summary>Answer</summary>
+#
+#    N = 14400 is 15 times N = 961, so one LMN costs about 225 times one at mod 31 (0.5-0.9 s
+#    on 2 cores, BENCHMARKS.md), more with 120 outputs instead of 31: minutes per measurement,
+#    hours per seed with 36 of them. S5 needs
+#    LMN on a subset of inputs, which this project does not have yet.
+#    </details>

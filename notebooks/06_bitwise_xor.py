@@ -180,3 +180,30 @@ if compare_bits:
     print(format_table(double_descent_sensitivity(history_small, layer), digits=2))
     print(text_table([double_descent(history_small, layer),
                       paper_levels(history_small, layer, compare_bits)]))
+
+# %% [markdown]
+# ## Try it
+# Rerun with one parameter changed, e.g.
+# `python -m lmn_utils.run_notebooks 06 -p seeds "[0, 1, 2]" -p compare_bits 3` (writes to
+# `scratch/`).
+#
+# 1. **Read the sensitivity table.** At which tolerance do all five seeds show a drop, rise and
+#    drop, and at which does none? What does that say about a count "3 of 5 seeds"?
+#
+#    <details><summary>Answer</summary>
+#
+#    All five at a tolerance of 0 (any wiggle counts), three at 2% and 5%, none at 10%. The
+#    count is a property of the threshold as much as of the runs: the moves after generalisation
+#    are a few per cent of LMN, except in seed 4, which climbs from 18 to 42.
+#    </details>
+#
+# 2. **Three bits.** Set `compare_bits = 3` (the paper's reading predicts turning points near 9
+#    and 12). What do the 3-bit runs do after generalising?
+#
+#    <details><summary>Answer</summary>
+#
+#    With seeds 0-2, 3-bit XOR memorises near step 57 and generalises late (steps 6869-9293, about
+#    two to three times as late as 5 bits). No seed shows a drop, rise and drop at 5% tolerance
+#    (one at 2%),
+#    so there are no turning points to compare with 9 and 12.
+#    </details>
