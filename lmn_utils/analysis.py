@@ -32,6 +32,12 @@ def curvature(x, y):
                 n=len(x))
 
 
+def phase_end(history, row, generalised):
+    """Where a seed's generalising phase ends: its generalisation step, or its last LMN step
+    if it never generalised."""
+    return generalised if generalised is not None else int(history.lmn_steps[row][-1])
+
+
 def generalising_mask(history, row, threshold=1.0):
     """Boolean mask over history.lmn_steps[row]: the steps of that seed's generalising phase
     (up to the last step if it never generalises; empty if it never memorises)."""
@@ -39,8 +45,16 @@ def generalising_mask(history, row, threshold=1.0):
     steps = history.lmn_steps[row]
     if memorised is None:
         return np.zeros(len(steps), dtype=bool)
-    end = generalised if generalised is not None else steps[-1]
-    return (steps >= memorised) & (steps <= end)
+    return (steps >= memorised) & (steps <= phase_end(history, row, generalised))
+
+
+def phase_points(history, row, layer, threshold=1.0, log_loss=False):
+    """(x, LMN, L2) of seed `row` at its LMN steps in the generalising phase; x is the test loss
+    or its log. What `fit_table` fits and `plotting.plot_fits` draws."""
+    mask = generalising_mask(history, row, threshold)
+    x = history.at_lmn_steps("test_loss", row)[mask]
+    return (np.log(x) if log_loss else x, history.lmn[layer][row][mask],
+            history.at_lmn_steps("l2_norm", row)[mask])
 
 
 def fit_table(history, layer="hidden1", threshold=1.0, log_loss=False):
@@ -48,12 +62,9 @@ def fit_table(history, layer="hidden1", threshold=1.0, log_loss=False):
     and the curvature gain (`curvature`: R^2 a parabola adds) of LMN and of the L2 norm."""
     rows = []
     for row, seed in enumerate(history.seeds):
-        mask = generalising_mask(history, row, threshold)
-        x = history.at_lmn_steps("test_loss", row)[mask]
-        x = np.log(x) if log_loss else x
-        lmn = curvature(x, history.lmn[layer][row][mask])
-        l2 = curvature(x, history.at_lmn_steps("l2_norm", row)[mask])
-        rows.append(dict(seed=seed, points=int(mask.sum()), lmn_r2=lmn["r2_line"],
+        x, lmn_values, l2_values = phase_points(history, row, layer, threshold, log_loss)
+        lmn, l2 = curvature(x, lmn_values), curvature(x, l2_values)
+        rows.append(dict(seed=seed, points=len(x), lmn_r2=lmn["r2_line"],
                          lmn_curv=lmn["gain"], l2_r2=l2["r2_line"], l2_curv=l2["gain"]))
     return rows
 

@@ -8,7 +8,7 @@ statistic, n, verdict). Intervals are 95% percentile bootstraps over seeds
 import numpy as np
 
 from .analysis import (bootstrap_mean_interval, double_descent_sensitivity, double_descents,
-                       fit_table, linearity_test, mean_and_spread, relative_change)
+                       fit_table, linearity_test, mean_and_spread, phase_end, relative_change)
 from .history import phase_steps
 
 
@@ -51,7 +51,7 @@ def rise_to_peak(history, layer, task_name):
             continue
         total += 1
         steps, values = history.lmn_steps[r], history.lmn[layer][r]
-        end = generalised if generalised is not None else int(steps[-1])
+        end = phase_end(history, r, generalised)
         peak = int(steps[np.argmax(values)])
         ratios.append(values.max() / values[0])
         hits += values.max() > values[0] and peak <= (memorised + end) / 2
@@ -66,8 +66,8 @@ def falls_while_generalising(history, layer, task_name):
     changes = []
     for r, (memorised, generalised) in enumerate(phase_steps(history)):
         if memorised is not None:
-            end = generalised if generalised is not None else int(history.lmn_steps[r][-1])
-            changes.append(relative_change(history, layer, r, memorised, end))
+            changes.append(relative_change(history, layer, r, memorised,
+                                           phase_end(history, r, generalised)))
     if not changes:
         return row(f"{task_name}: LMN falls while generalising", "yes", "", "n/a", "0 seeds",
                    "not measured")
@@ -146,7 +146,7 @@ def figure3(history, task_name="mod 31"):
     if memorised is None:
         return row("Fig. 3: only hidden1 tracks generalisation", "qualitative", "", "n/a",
                    "1 seed", "not measured")
-    end = generalised if generalised is not None else int(history.lmn_steps[0][-1])
+    end = phase_end(history, 0, generalised)
     change = {name: relative_change(history, name, 0, memorised, end) for name in ("embedding", "hidden1")}
     verdict = "reproduced" if abs(change["hidden1"]) > 2 * abs(change["embedding"]) else "not reproduced"
     return row("Fig. 3: only hidden1 tracks generalisation", "qualitative",

@@ -99,19 +99,15 @@ def plot_grokking_row(history, layer="hidden1", threshold=1.0, title=""):
 
 def plot_fits(history, fits, layer="hidden1", threshold=1.0, title="", log_loss=False):
     """LMN and L2 against test loss in each seed's generalising phase, with linear fits."""
-    from .analysis import generalising_mask
+    from .analysis import phase_points
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for row, fit in enumerate(fits):
-        mask = generalising_mask(history, row, threshold)
-        x = history.at_lmn_steps("test_loss", row)[mask]
-        x = np.log(x) if log_loss else x
-        for ax, y, key in ((axes[0], history.lmn[layer][row], "lmn"),
-                           (axes[1], history.at_lmn_steps("l2_norm", row), "l2")):
-            yy = y[mask]
-            ax.plot(x, yy, "o", ms=4, color=f"C{row}",
+        x, lmn, l2 = phase_points(history, row, layer, threshold, log_loss)
+        for ax, y, key in ((axes[0], lmn, "lmn"), (axes[1], l2, "l2")):
+            ax.plot(x, y, "o", ms=4, color=f"C{row}",
                     label=f"seed {fit['seed']}: R²={fit[key + '_r2']:.3f}, +{fit[key + '_curv']:.3f} curved")
             if len(x) >= 3 and np.ptp(x) > 0:
-                a, b = np.polyfit(x, yy, 1)
+                a, b = np.polyfit(x, y, 1)
                 xs = np.linspace(x.min(), x.max(), 2)
                 ax.plot(xs, a * xs + b, "-", color=f"C{row}", alpha=0.6)
     for ax, label in zip(axes, (f"LMN ({layer})", "L2 norm")):
