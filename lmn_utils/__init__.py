@@ -5,12 +5,14 @@ from .history import History, phase_steps
 from .lmn import (effective_number, linear_connectivity, linear_mapping_number,
                   lmn_from_connectivity, von_neumann_entropy)
 from .models import ACTIVATIONS, LAYERS, EmbedMLP, EmbedMLPStack, layer_lmn
+from .parameters import check_parameters
 from .regions import (activation_pattern, count_regions_on_grid, effective_number_of_regions,
                       make_mlp, region_labels, samples_per_region, segment_breakpoints)
 from .tail_plan import Sin
 from .tasks import Task, make_task
 from .schedule import checkpoint_steps
 from .train import TrainConfig, train
+from .transformer import TransformerStack
 
 __all__ = ["get_device", "set_seed", "History", "phase_steps", "effective_number",
            "linear_connectivity", "linear_mapping_number", "lmn_from_connectivity",
@@ -18,5 +20,6 @@ __all__ = ["get_device", "set_seed", "History", "phase_steps", "effective_number
            "layer_lmn", "activation_pattern", "count_regions_on_grid",
            "effective_number_of_regions", "make_mlp", "region_labels", "samples_per_region",
            "segment_breakpoints", "Sin", "Task", "make_task", "TrainConfig", "checkpoint_steps",
-           "train", "input_folder", "output_folder", "write_text"]
+           "train", "input_folder", "output_folder", "write_text", "check_parameters",
+           "TransformerStack"]
 __version__ = "0.1.0"

@@ -10,6 +10,7 @@ import numpy as np
 from .analysis import (bootstrap_mean_interval, double_descent_sensitivity, double_descents,
                        fit_table, linearity_test, mean_and_spread, phase_end, relative_change)
 from .history import phase_steps
+from .progress import halfway_table, lead_verdict, leads
 
 
 def row(claim, paper, rule, statistic, n, verdict):
@@ -178,6 +179,20 @@ def task_claims(history, layer, task_name):
             linearity(history, layer, task_name),
             linearity(history, layer, task_name, log_loss=True),
             levels_off(history, layer, task_name)]
+
+
+def moves_first(history, measure, label, task_name):
+    """A measure moves before test accuracy: its half-way step (memorisation -> last step,
+    `progress.halfway_step`) comes earlier; the mean lead over seeds with a bootstrap interval."""
+    values = leads(halfway_table(history, [measure, "test_acc"]), measure)
+    test = lead_verdict(values)
+    verdict = {"before": "supported", "after": "contradicted"}.get(test["verdict"], test["verdict"])
+    stat = "n/a" if test["n"] < 2 else (
+        f"lead {test['mean']:+.0f} steps [{test['low']:+.0f}, {test['high']:+.0f}]")
+    return row(f"{task_name}: {label} moves before test accuracy", "beyond the paper",
+               "half-way step (memorisation -> last step) earlier than test accuracy's; "
+               "interval of the mean lead above 0", stat,
+               f"{int((values > 0).sum())} of {test['n']} seeds lead", verdict)
 
 
 def markdown_table(rows):

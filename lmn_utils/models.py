@@ -126,7 +126,7 @@ class EmbedMLPStack(nn.Module):
         dtype = self.W1.dtype
         cast = (lambda w: w) if self.compute_dtype in (None, dtype) else (  # noqa: E731
             lambda w: w.to(self.compute_dtype))
-        x = _concatenated_embeddings(cast(self.embed), inputs)
+        x = concatenated_embeddings(cast(self.embed), inputs)
         x = self.act(torch.baddbmm(cast(self.b1), x, cast(self.W1)))
         x = self.act(torch.baddbmm(cast(self.b2), x, cast(self.W2)))
         return torch.baddbmm(cast(self.b3), x, cast(self.W3)).to(dtype)
@@ -146,12 +146,16 @@ class EmbedMLPStack(nn.Module):
                 getattr(model, f"lin{k}").bias.copy_(getattr(self, f"b{k}")[s, 0])
         return model
 
+    def member_lmn(self, s, inputs, layer="hidden1", **lmn_kwargs):
+        """LMN of member s from `layer` (tap "post") to the logits, measured on `inputs`."""
+        return layer_lmn(self.member(s), inputs, layer, **lmn_kwargs)
+
     def __len__(self):
         return self.embed.shape[0]
 
 
-def _concatenated_embeddings(tables, inputs):
-    """Rows of each member's table [S, T, D] for `inputs` ([M, 2] or [S, M, 2]) -> [S, M, 2D].
+def concatenated_embeddings(tables, inputs):
+    """Rows of each member's table [S, T, D] for `inputs` ([M, k] or [S, M, k]) -> [S, M, kD].
 
     Repeatable bit for bit on every device. On the CPU through index_select (the gradient of
     advanced indexing summed float32 rows in an order that varied between processes). Elsewhere
@@ -168,7 +172,7 @@ def _concatenated_embeddings(tables, inputs):
 
 
 def one_hot_lookup(tables, inputs):
-    """tables [S, T, D] looked up at inputs [S, M, 2] as a batched matmul -> [S, M, 2D]."""
+    """tables [S, T, D] looked up at inputs [S, M, k] as a batched matmul -> [S, M, kD]."""
     S, T, D = tables.shape
     one_hot = F.one_hot(inputs.reshape(S, -1), T).to(tables.dtype)
     return torch.bmm(one_hot, tables).view(S, inputs.shape[1], -1)

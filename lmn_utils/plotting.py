@@ -25,7 +25,7 @@ def plot_band(ax, steps, values, label=None, colour=None, log_y=False):
     """Mean over seeds (rows of values) with a min-max band; a single seed is a plain line."""
     values = np.atleast_2d(values)
     line, = ax.plot(steps, values.mean(0), label=label, color=colour)
-    if len(values) > 1:
+    if len(values) > 1:  # (nan where any seed has no value)
         ax.fill_between(steps, values.min(0), values.max(0), color=line.get_color(), alpha=0.25)
     if log_y:
         ax.set_yscale("log")
@@ -117,5 +117,35 @@ def plot_fits(history, fits, layer="hidden1", threshold=1.0, title="", log_loss=
         ax.legend(fontsize=7)
     fig.suptitle(f"{title}: generalising phase, one point per LMN measurement, a line per seed "
                  "(+: the R² a parabola adds)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_progress(history, measures, labels, title=""):
+    """Left: each measure's progress (0 at memorisation, 1 at the last step; `progress.py`)
+    against step, mean and min-max band over seeds, with the mean half-way step dashed.
+    Right: the same on a step axis relative to each seed's test-accuracy half-way step."""
+    from .progress import halfway_table, progress_curves
+    table = halfway_table(history, measures)
+    rows = [history.seeds.index(r["seed"]) for r in table]
+    grid = np.linspace(0, history.steps[-1], 400)
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+    for k, (name, label) in enumerate(zip(measures, labels)):
+        curves = np.array([progress_curves(history, r, [name], grid)[name] for r in rows])
+        plot_band(axes[0], grid, curves, label, f"C{k}")
+        axes[0].axvline(np.nanmean([t[name] for t in table]), color=f"C{k}", ls="--", lw=1)
+        relative = np.linspace(-0.5, 0.5, 400) * history.steps[-1]
+        shifted = np.array([progress_curves(history, r, [name], relative + t["test_acc"])[name]
+                            for r, t in zip(rows, table)])
+        plot_band(axes[1], relative, shifted, label, f"C{k}")
+    axes[0].set_xlabel("step (dashed: mean half-way step)")
+    axes[1].set_xlabel("step minus the seed's test-accuracy half-way step")
+    axes[1].axvline(0, color="k", lw=0.8)
+    for ax in axes:
+        ax.axhline(0.5, color="grey", lw=0.8, ls=":")
+        ax.set_ylabel("progress: 0 at memorisation, 1 at the end")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(f"{title}: which measure moves first ({len(rows)} seeds, mean and min-max band)")
     fig.tight_layout()
     return fig

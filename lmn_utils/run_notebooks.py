@@ -70,7 +70,9 @@ def run_notebook(notebook, output=None, parameters=None):
     if os.path.abspath(output) == os.path.abspath(notebook) and not parameters:
         if _read(script) == script_before:
             _sync(notebook)
-        else:  # syncing now would overwrite the edit with the older executed version
+        else:  # syncing now would overwrite the edit with the older executed version; the
+            # script is made the newer file, so the next run's sync takes the edit, not this
+            os.utime(script)
             print(f"warning: {os.path.basename(script)} changed during the run; its .ipynb was "
                   "executed from the earlier version: run it again", file=sys.stderr)
     return output

@@ -7,7 +7,8 @@ output Linear loses its bias (a shift never changes a correlation) and gets its 
 to a multiple of 8 outputs (a skinny matmul runs twice as fast padded on CPUs), kept as
 [outputs, hidden] and used transposed (MKL's NT layout, a few per cent faster here). Recognised
 tails run through torch.compile (fused C++ on CPU, Triton on GPU), with an eager fallback that
-computes the same numbers. Any other callable is evaluated as is, chunk by chunk.
+computes the same numbers. A `ResidualMLP` (a transformer's MLP block and unembedding) has its
+own exact path. Any other callable is evaluated as is, chunk by chunk.
 """
 import os
 import warnings
@@ -25,6 +26,24 @@ class Sin(nn.Module):
 
     def forward(self, x):
         return torch.sin(x)
+
+
+class ResidualMLP(nn.Module):
+    """y = A z + B act(C z + c) + d: a residual MLP block followed by a linear readout.
+
+    With A = W_U, B = W_U W_out, C = W_in, c = b_in, d = W_U b_out it is a transformer's tail
+    from the MLP's input to the logits (`transformer.py`). Its fast path needs A z and C z + c
+    at the paths' end points only (both are affine in z) and drops d (a shift).
+    """
+
+    def __init__(self, W_in, b_in, W_out, b_out, W_U, activation=None):
+        super().__init__()
+        self.W_in, self.b_in, self.W_out, self.b_out, self.W_U = W_in, b_in, W_out, b_out, W_U
+        self.activation = nn.ReLU() if activation is None else activation
+
+    def forward(self, z):
+        hidden = self.activation(F.linear(z, self.W_in, self.b_in))
+        return F.linear(z + F.linear(hidden, self.W_out, self.b_out), self.W_U)
 
 
 def _activation_fn(module):
@@ -88,15 +107,34 @@ def _make_kernel(acts_and_linears):
     return kernel
 
 
-_KERNELS = {}
+_KERNELS = {}  # (key, compiled?) -> kernel, shared by every plan of the same shape
 
 
-def _kernel_for(signature, compile):
-    key = (signature, compile)
-    if key not in _KERNELS:
-        kernel = _make_kernel(signature)
-        _KERNELS[key] = torch.compile(kernel, dynamic=False) if compile else kernel
-    return _KERNELS[key]
+def _eager_kernel(key, make):
+    if (key, False) not in _KERNELS:
+        _KERNELS[(key, False)] = make()
+    return _KERNELS[(key, False)]
+
+
+def _kernel_runner(key, eager, compile):
+    """Calls the compiled `eager` kernel (compiled once per key), or `eager` itself when compile
+    is off. A compile failure (no C compiler, no Triton, unsupported backend, ...) is decided
+    once: this plan's later chunks and every later plan of this key run eager."""
+    if _use_compile(compile) and (key, True) not in _KERNELS:
+        _KERNELS[(key, True)] = torch.compile(eager, dynamic=False)
+    chosen = {"kernel": _KERNELS[(key, True)] if _use_compile(compile) else eager}
+
+    def run(*args):
+        try:
+            return chosen["kernel"](*args)
+        except Exception as error:
+            if chosen["kernel"] is eager:
+                raise
+            warnings.warn(f"torch.compile failed ({type(error).__name__}); using eager LMN")
+            chosen["kernel"] = _KERNELS[(key, True)] = eager
+            return eager(*args)
+
+    return run
 
 
 def _use_compile(compile):
@@ -124,8 +162,8 @@ def _recognised_plan(ops, dtype, compile):
         if kind == "linear":
             W, b = rest
             weights += [W, b if b is not None else W.new_zeros(W.shape[0])]
-    eager = _kernel_for(signature, False)
-    chosen = {"kernel": _kernel_for(signature, _use_compile(compile))}
+    run = _kernel_runner(signature, _eager_kernel(signature, partial(_make_kernel, signature)),
+                         compile)
 
     def outputs(Z):
         h = Z
@@ -134,16 +172,34 @@ def _recognised_plan(ops, dtype, compile):
         return h if W_out is None else h @ W_out[:K].T
 
     def chunk_connectivity(Z, Y, i, j, t_inner, tol):
-        args = (Z, Y, i, j, t_inner, tol, weights, W_out, K)
-        try:
-            return chosen["kernel"](*args)
-        except Exception as error:  # no C compiler, no Triton, unsupported backend, ...
-            if chosen["kernel"] is eager:
-                raise
-            # decided once: this plan's later chunks and every later plan of this kernel run eager
-            warnings.warn(f"torch.compile failed ({type(error).__name__}); using eager LMN")
-            chosen["kernel"] = _KERNELS[(signature, True)] = eager
-            return eager(*args)
+        return run(Z, Y, i, j, t_inner, tol, weights, W_out, K)
+
+    return TailPlan(head, outputs, chunk_connectivity)
+
+
+def _make_residual_kernel(act):
+    from .lmn import connectivity_from_outputs
+
+    def kernel(Z, Y, i, j, t_inner, tol, B, K):
+        h = _interpolate(Z[i], Z[j], t_inner)  # [P, n-2, K + hidden]: (A z, C z + c) on the path
+        return connectivity_from_outputs(h[..., :K] + act(h[..., K:]) @ B.T, Y[i], Y[j], t_inner, tol)
+
+    return kernel
+
+
+def _residual_plan(f, dtype, compile):
+    """The exact fast path of a ResidualMLP: the head maps z to (A z, C z + c)."""
+    act = _activation_fn(f.activation)
+    A, C, c = (t.detach().to(dtype) for t in (f.W_U, f.W_in, f.b_in))
+    B = (f.W_U.detach().double() @ f.W_out.detach().double()).to(dtype)
+    K = A.shape[0]
+    head = lambda X: torch.cat([X @ A.T, F.linear(X, C, c)], 1)  # noqa: E731
+    outputs = lambda Z: Z[:, :K] + act(Z[:, K:]) @ B.T  # noqa: E731
+    key = ("residual", act)
+    run = _kernel_runner(key, _eager_kernel(key, partial(_make_residual_kernel, act)), compile)
+
+    def chunk_connectivity(Z, Y, i, j, t_inner, tol):
+        return run(Z, Y, i, j, t_inner, tol, B, K)
 
     return TailPlan(head, outputs, chunk_connectivity)
 
@@ -174,6 +230,11 @@ def plan_tail(f, X, compile=None):
     """The TailPlan for `f` evaluated on samples like `X` (dtype and device)."""
     if not callable(f):
         raise TypeError(f"f must be callable [B, d1] -> [B, d2], got {type(f).__name__}")
+    if type(f) is ResidualMLP:
+        try:
+            return _residual_plan(f, X.dtype, compile)
+        except KeyError:  # an activation without a known elementwise function
+            return _generic_plan(f)
     ops = _recognise(f)
     if not ops:
         return _generic_plan(f)

@@ -1,6 +1,6 @@
 """Full-batch AdamW training of several seeds at once, with periodic metric tracking.
 
-Data flow: task -> EmbedMLPStack -> History (metrics at record steps) -> LMN per seed at the
+Data flow: task -> EmbedMLPStack or TransformerStack -> History (metrics at record steps) -> LMN per seed at the
 steps of its schedule (`schedule.py`), measured after training on float32 snapshots of the
 weights kept at every record step. Each seed has its own initialisation and its own train/test
 split (both from the seed). Notebooks 04-07 call `train`.
@@ -15,11 +15,13 @@ from tqdm import tqdm  # text bars: no ipywidgets needed in notebooks
 from .device import full_float32_matmuls, training_device
 from .history import History, phase_steps
 from .models import EmbedMLPStack, check_activation, check_layer, cross_entropy_per_member
+from .transformer import DEFAULT_SIZES, TransformerStack, check_sizes, check_tap
 from .schedule import DEFAULT_POINTS, checkpoint_steps, grid_schedule, phase_schedule
 from .tasks import check_fraction, check_int, make_task
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 SCHEDULES = ("phases", "grid")
+MODELS = ("embed_mlp", "transformer")
 # training precision: (parameters, optimizer state and loss; layer arithmetic)
 TRAIN_DTYPES = {"float32": (torch.float32, torch.float32),
                 "float64": (torch.float64, torch.float64),
@@ -39,6 +41,11 @@ class TrainConfig:
     embed_dim: int = 32
     hidden_dim: int = 100
     activation: str = "silu"
+    # "embed_mlp": the paper's MLP (embed_dim, hidden_dim, activation); "transformer": the
+    # one-layer transformer of transformer.py, sized by model_params (d_model, heads, d_mlp)
+    model: str = "embed_mlp"
+    model_params: dict = field(default_factory=dict)
+    betas: tuple = (0.9, 0.999)       # AdamW's; Nanda et al. train the transformer with 0.98
     # training precision: "float64"; "float32" (spikes once the loss nears 1e-7, notebook 07);
     # "mixed": float64 parameters, AdamW state and loss, float32 layers (follows float64 to a
     # few parts in a million in notebook 07, 1.5-2x faster)
@@ -46,7 +53,7 @@ class TrainConfig:
     lmn_dtype: str = "float32"       # precision of the weights copy LMN is evaluated on
     device: str = "auto"
     num_records: int = 200           # steps at which losses, accuracies and L2 are recorded
-    lmn_layers: tuple = ("hidden1",)  # layers (tap "post") whose LMN is tracked
+    lmn_layers: tuple = ("hidden1",)  # layers (tap "post") or transformer taps: LMN tracked
     # where LMN is measured, per seed, among the record steps (schedule.py): "phases" places
     # lmn_points = (before memorisation, inside the generalising phase, after generalisation)
     # plus the two phase steps; "grid" takes about num_lmn_steps steps, the same for every seed
@@ -75,13 +82,35 @@ class TrainConfig:
             raise ValueError(f"lmn_points must be 3 integers (before, inside, after), got {self.lmn_points!r}")
         for name, value in zip(("before", "inside", "after"), self.lmn_points):
             check_int(f"lmn_points ({name})", value, 0, 1000)
-        for layer in self.lmn_layers:
-            check_layer(layer)
+        self._validate_model()
         if not (isinstance(self.lr, (int, float)) and self.lr > 0):
             raise ValueError(f"lr must be a positive number, got {self.lr!r}")
         if not (isinstance(self.weight_decay, (int, float)) and self.weight_decay >= 0):
             raise ValueError(f"weight_decay must be a number >= 0, got {self.weight_decay!r}")
+        betas = tuple(self.betas) if isinstance(self.betas, (list, tuple)) else ()
+        if len(betas) != 2 or not all(isinstance(b, (int, float)) and 0 <= b < 1 for b in betas):
+            raise ValueError(f"betas must be 2 numbers in [0, 1), got {self.betas!r}")
         return self
+
+    def _validate_model(self):
+        if self.model not in MODELS:
+            raise ValueError(f"model must be one of {list(MODELS)}, got {self.model!r}")
+        if self.model == "embed_mlp":
+            if self.model_params:
+                raise ValueError("model_params is for model='transformer' (d_model, heads, d_mlp); "
+                                 f"the MLP takes embed_dim and hidden_dim, got {self.model_params!r}")
+            for layer in self.lmn_layers:
+                check_layer(layer)
+            return
+        unknown = set(self.model_params) - set(DEFAULT_SIZES)
+        if unknown:
+            raise ValueError(f"model_params keys must be among {list(DEFAULT_SIZES)}, got {sorted(unknown)}")
+        check_sizes(**self.transformer_sizes())
+        for tap in self.lmn_layers:
+            check_tap(tap)
+
+    def transformer_sizes(self):
+        return {**DEFAULT_SIZES, **self.model_params}
 
 
 def _splits(task, seeds, train_frac, device, dtype):
@@ -93,10 +122,21 @@ def _splits(task, seeds, train_frac, device, dtype):
 
 
 def _adamw(params, config):
+    settings = dict(lr=config.lr, weight_decay=config.weight_decay, betas=tuple(config.betas))
     try:  # the fused kernel: one op per step instead of one per parameter and moment
-        return torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay, fused=True)
+        return torch.optim.AdamW(params, fused=True, **settings)
     except (RuntimeError, TypeError):
-        return torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+        return torch.optim.AdamW(params, **settings)
+
+
+def build_stack(config, task):
+    """The stack of models of `config` (one member per seed) for `task`."""
+    if config.model == "transformer":
+        return TransformerStack.from_seeds(config.seeds, task.num_tokens, task.num_classes,
+                                           **config.transformer_sizes())
+    return EmbedMLPStack.from_seeds(config.seeds, num_tokens=task.num_tokens,
+                                    num_classes=task.num_classes, embed_dim=config.embed_dim,
+                                    hidden_dim=config.hidden_dim, activation=config.activation)
 
 
 def training_loss(stack, train_inputs, train_labels):
@@ -109,9 +149,10 @@ def _accuracy(logits, labels, masks):
     return (correct * masks).sum(1) / masks.sum(1)
 
 
-def _record(history, step, logits, ce, labels, masks, stack):
+def _record(history, step, logits, ce, labels, masks, stack, extra_metrics):
     test_masks = 1 - masks
-    history.append_metrics(step, {
+    extra = {name: torch.as_tensor(fn(stack)) for name, fn in extra_metrics.items()}
+    history.append_metrics(step, {**extra,
         "train_loss": (ce * masks).sum(1) / masks.sum(1),
         "test_loss": (ce * test_masks).sum(1) / test_masks.sum(1),
         "train_acc": _accuracy(logits, labels, masks),
@@ -138,7 +179,6 @@ def lmn_schedules(history, config):
 
 def _measure_lmn(history, snapshots, stack, inputs, config, progress):
     """LMN of each seed at its scheduled steps, from the snapshots, into history.lmn."""
-    from .models import layer_lmn
     schedules = lmn_schedules(history, config)
     probe = copy.deepcopy(stack).to(dtype=DTYPES[config.lmn_dtype])
     probe.compute_dtype = None
@@ -150,9 +190,8 @@ def _measure_lmn(history, snapshots, stack, inputs, config, progress):
         probe.load_state_dict(snapshots[step])
         for row, steps in enumerate(schedules):
             if step in steps:
-                member = probe.member(row)
                 for layer in config.lmn_layers:
-                    values[layer][row][step] = layer_lmn(member, inputs, layer)
+                    values[layer][row][step] = probe.member_lmn(row, inputs, layer)
                 bar.update(1)
     bar.close()
     history.set_lmn(schedules, {layer: [[v[int(s)] for s in steps] for v, steps in
@@ -160,20 +199,19 @@ def _measure_lmn(history, snapshots, stack, inputs, config, progress):
 
 
 @full_float32_matmuls()  # no TF32 on GPUs: the float32 layers of "mixed" are relied on
-def train(config=None, callback=None, progress=True, **overrides):
+def train(config=None, callback=None, progress=True, extra_metrics=None, **overrides):
     """Train every seed of `config` (a TrainConfig; keyword overrides allowed) together.
 
     Returns (history, stack). `callback(step, stack)` runs at every record step.
+    extra_metrics: {name: fn(stack) -> one value per seed}, recorded with the losses at every
+    record step into history.metrics[name] (notebook 09 records a Fourier measure this way).
     """
     config = TrainConfig(**{**asdict(config or TrainConfig()), **overrides}).validate()
     dtype, compute_dtype = TRAIN_DTYPES[config.dtype]
     needs_float64 = dtype == torch.float64 or config.lmn_dtype == "float64"
     device = training_device(config.device, needs_float64)
     task = make_task(config.task, **config.task_params)
-    stack = EmbedMLPStack.from_seeds(config.seeds, num_tokens=task.num_tokens,
-                                     num_classes=task.num_classes, embed_dim=config.embed_dim,
-                                     hidden_dim=config.hidden_dim, activation=config.activation)
-    stack = stack.to(device, dtype)
+    stack = build_stack(config, task).to(device, dtype)
     stack.compute_dtype = compute_dtype
     inputs, labels = task.inputs.to(device), task.labels.to(device)
     train_rows, masks = _splits(task, config.seeds, config.train_frac, device, dtype)
@@ -188,7 +226,7 @@ def train(config=None, callback=None, progress=True, **overrides):
             with torch.no_grad():
                 logits = stack(inputs)
                 ce = cross_entropy_per_member(logits, labels)
-                _record(history, step, logits, ce, labels, masks, stack)
+                _record(history, step, logits, ce, labels, masks, stack, extra_metrics or {})
             if config.lmn_layers:
                 snapshots[step] = _snapshot(stack, DTYPES[config.lmn_dtype])
             if callback is not None:

@@ -16,7 +16,7 @@ from torch.overrides import TorchFunctionMode
 from lmn_utils import linear_connectivity, tail_plan, train
 from lmn_utils.device import full_float32_matmuls
 from lmn_utils.lmn import default_chunk_pairs, pair_indices, row_starts
-from lmn_utils.models import _concatenated_embeddings, one_hot_lookup
+from lmn_utils.models import concatenated_embeddings, one_hot_lookup
 
 
 class Float64Spy(TorchFunctionMode):
@@ -105,7 +105,7 @@ def test_one_hot_lookup_is_the_same_lookup():
     tables = torch.randn(3, 11, 4, dtype=torch.float64, generator=generator, requires_grad=True)
     inputs = torch.randint(0, 11, (50, 2), generator=generator)
     weights = torch.randn(3, 50, 8, dtype=torch.float64, generator=generator)
-    by_index = _concatenated_embeddings(tables, inputs)  # CPU: index_select
+    by_index = concatenated_embeddings(tables, inputs)  # CPU: index_select
     by_matmul = one_hot_lookup(tables, inputs.expand(3, 50, 2))
     assert torch.equal(by_index, by_matmul)  # an exact lookup, not an approximation
     grad_index, = torch.autograd.grad((by_index * weights).sum(), tables)

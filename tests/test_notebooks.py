@@ -67,7 +67,9 @@ BAD_VALUES = [("04", {"p": 1}, "p must be"), ("05", {"n": 1}, "n must be"),
               ("06", {"bits": 0}, "bits must be"), ("04", {"activation": "swish"}, "activation must be"),
               ("06", {"layer": "hidden3"}, "layer must be"), ("01", {"width": 0}, "width must be"),
               ("04", {"lmn_points": [2, 16]}, "lmn_points must be 3 integers"),
-              ("06", {"compare_bits": 99}, "compare_bits must be")]
+              ("06", {"compare_bits": 99}, "compare_bits must be"),
+              ("09", {"heads": 3}, "heads must divide d_model"),
+              ("09", {"tap": "hidden1"}, "tap must be one of")]
 
 
 @pytest.mark.parametrize("prefix, parameters, message", BAD_VALUES,
@@ -81,3 +83,28 @@ def test_bad_parameter_value_stops_the_notebook_naming_it(prefix, parameters, me
                                    cwd=os.path.dirname(notebook), progress_bar=False)
     assert error.value.ename == "ValueError" and message in error.value.evalue
     assert "\n" not in error.value.evalue  # one line
+
+
+def test_an_edit_during_a_run_survives_the_next_run(tmp_path, monkeypatch):
+    """The script edited while its notebook runs must stay the newer file, so that the next
+    run's sync (newest wins) takes the edit instead of overwriting it with the executed copy."""
+    papermill = pytest.importorskip("papermill")
+    source = NOTEBOOKS[0]
+    notebook = tmp_path / os.path.basename(source)
+    script = tmp_path / (notebook.stem + ".py")
+    notebook.write_text(open(source).read())
+    script.write_text(open(source[:-len(".ipynb")] + ".py").read())
+    old = os.path.getmtime(script) - 100
+    os.utime(script, (old, old))
+
+    def execute(input_path, output_path, **kwargs):
+        script.write_text(script.read_text() + "\n# an edit made during the run\n")
+        os.utime(script, (old + 1, old + 1))  # an editor may keep an older timestamp
+        with open(input_path) as src, open(output_path, "w") as dst:
+            dst.write(src.read())
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute)
+    monkeypatch.setattr(run_notebooks, "drop_volatile", lambda path: None)
+    run_notebooks.run_notebook(str(notebook))
+    assert "an edit made during the run" in script.read_text()
+    assert os.path.getmtime(script) >= os.path.getmtime(notebook)

@@ -48,3 +48,10 @@ def test_readme_notebook_commands_use_real_parameters():
         assert names, f"no parameters parsed from the README's command for notebook {number}"
         unknown = set(names) - parameter_names(notebooks[number])
         assert not unknown, f"README passes {sorted(unknown)} to notebook {number}"
+
+
+def test_readme_shows_the_claims_tables_the_notebooks_wrote():
+    figures = Path(__file__).resolve().parents[1] / "figures"
+    for name in ("08_claims_table.md", "09_transformer_claims.md"):
+        missing = [line for line in (figures / name).read_text().splitlines() if line not in README]
+        assert not missing, f"README lacks rows of figures/{name} (rebuild it from the notebook): {missing[:1]}"
