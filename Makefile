@@ -2,6 +2,7 @@
 #   leaves every tracked file as it was
 # make reproduce: create/refresh .venv, install, re-run every notebook (regenerates figures/ and
 #   the executed notebooks; a second run with unchanged code changes nothing)
+# make site: the course site in _build/html, from the committed notebooks (not re-executed)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -9,12 +10,12 @@ BIN := $(VENV)/bin
 # torch>=2.2 satisfies pyproject.toml, so a failure here falls through to the plain range.
 PREFERRED_TORCH ?= torch==2.13.0
 
-.PHONY: install test reproduce figures benchmark clean
+.PHONY: install test reproduce figures site benchmark clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install -q "$(PREFERRED_TORCH)" || true
-	$(BIN)/pip install -q -e ".[notebooks,test]"
+	$(BIN)/pip install -q -e ".[notebooks,test,site]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
@@ -30,6 +31,9 @@ test: install
 
 reproduce figures: install
 	$(BIN)/python -m lmn_utils.run_notebooks
+
+site: install
+	$(BIN)/python site/build_site.py
 
 benchmark: install
 	$(BIN)/python benchmarks/bench_lmn.py

@@ -5,6 +5,7 @@ from .history import History, phase_steps
 from .lmn import (effective_number, linear_connectivity, linear_mapping_number,
                   lmn_from_connectivity, von_neumann_entropy)
 from .models import ACTIVATIONS, LAYERS, EmbedMLP, EmbedMLPStack, layer_lmn
+from .modes import check_modes, quick_settings, train_or_load
 from .parameters import check_parameters
 from .regions import (activation_pattern, count_regions_on_grid, effective_number_of_regions,
                       make_mlp, region_labels, samples_per_region, segment_breakpoints)
@@ -21,5 +22,5 @@ __all__ = ["get_device", "set_seed", "History", "phase_steps", "effective_number
            "effective_number_of_regions", "make_mlp", "region_labels", "samples_per_region",
            "segment_breakpoints", "Sin", "Task", "make_task", "TrainConfig", "checkpoint_steps",
            "train", "input_folder", "output_folder", "write_text", "check_parameters",
-           "TransformerStack"]
+           "TransformerStack", "check_modes", "quick_settings", "train_or_load"]
 __version__ = "0.1.0"

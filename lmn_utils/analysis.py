@@ -186,6 +186,29 @@ def relative_change(history, layer, row, start, end):
     return (history.lmn_at(layer, row, end) - before) / before
 
 
+def phase_changes(history, name, layer="hidden1"):
+    """Per seed that memorises, the relative change over its generalising phase (memorisation
+    step to generalisation step, or the last step) of LMN (name "lmn") or of a recorded metric
+    (e.g. "l2_norm"), read at exactly those steps. The numbers the notebooks' words state."""
+    changes = []
+    for row, (memorised, generalised) in enumerate(phase_steps(history)):
+        if memorised is None:
+            continue
+        end = phase_end(history, row, generalised)
+        if name == "lmn":
+            changes.append(relative_change(history, layer, row, memorised, end))
+            continue
+        values = history.metrics[name][row]
+        start, stop = (int(np.flatnonzero(history.steps == s)[0]) for s in (memorised, end))
+        changes.append((values[stop] - values[start]) / values[start])
+    return np.array(changes)
+
+
+def peak_ratios(history, layer="hidden1"):
+    """Per seed, the highest LMN measured over the LMN at step 0."""
+    return np.array([values.max() / values[0] for values in history.lmn[layer]])
+
+
 def loss_spikes(history, seed_row=0, factor=10.0, below=1e-3):
     """Record steps where the train loss jumps by more than `factor` from a value under `below`:
     the late instabilities of adaptive optimisers ("slingshots", Thilak et al. 2022)."""

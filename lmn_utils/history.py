@@ -47,6 +47,16 @@ class History:
         self.metrics = {k: np.stack(v, 1) if isinstance(v, list) else v for k, v in self.metrics.items()}
         return self
 
+    def subset(self, rows):
+        """The history of the seeds at `rows` only (e.g. to see how a verdict rests on n)."""
+        rows = list(rows)
+        copy = History(config={**self.config, "seeds": [self.seeds[r] for r in rows]},
+                       steps=np.asarray(self.steps),
+                       metrics={k: np.asarray(v)[rows] for k, v in self.metrics.items()})
+        copy.set_lmn([self.lmn_steps[r] for r in rows],
+                     {layer: [values[r] for r in rows] for layer, values in self.lmn.items()})
+        return copy
+
     def at_lmn_steps(self, name, row):
         """metrics[name] of seed `row` at that seed's LMN steps."""
         return self.metrics[name][row, np.searchsorted(self.steps, self.lmn_steps[row])]

@@ -142,7 +142,7 @@ def _check_square_symmetric(L):
 
 
 def von_neumann_entropy(L):
-    """S_NL in bits: -sum p log2 p with p = |eigvals(L)| / sum |eigvals(L)|. Notebook 03."""
+    """S_NL in bits: -sum p log2 p with p = abs(eigvals(L)) / sum(abs(eigvals(L))). Notebook 03."""
     L = _check_square_symmetric(L)
     magnitudes = torch.linalg.eigvalsh(L).abs()
     total = magnitudes.sum()

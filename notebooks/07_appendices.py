@@ -158,19 +158,30 @@ if generalised is not None:
     moments["generalised"] = int(recorded[recorded >= generalised][0])
 matrices = {name: connectivity_at(step) for name, step in moments.items()}
 
+# one colour range for the three panels, from the 2nd percentile of their off-diagonal entries
+# to 1: on [0, 1] every panel is a uniform yellow (mean off-diagonal entries 0.88-0.97, below)
+off_diagonal_values = np.concatenate([L[~np.eye(len(L), dtype=bool)] for L in matrices.values()])
+low = float(np.percentile(off_diagonal_values, 2))
 fig, axes = plt.subplots(2, len(matrices), figsize=(4.8 * len(matrices), 8.5), squeeze=False)
 for col, (name, L) in enumerate(matrices.items()):
     order = cluster_order(spectral_clusters(L, num_clusters, seed=seed))
-    image = axes[0, col].imshow(L[order][:, order], vmin=0, vmax=1, cmap="viridis")
+    image = axes[0, col].imshow(L[order][:, order], vmin=low, vmax=1, cmap="viridis")
     axes[0, col].set_title(f"{name} (step {moments[name]})\nLMN = {lu.lmn_from_connectivity(L):.1f}")
     axes[0, col].set_xticks([])
     axes[0, col].set_yticks([])
-    eig = np.sort(np.linalg.eigvalsh(L))[::-1]
-    axes[1, col].semilogy(np.arange(1, len(eig) + 1), np.abs(eig), ".", ms=3)
-    axes[1, col].set_xlabel("eigenvalue rank")
+    eig = np.linalg.eigvalsh(L)
+    eig = eig[np.argsort(-np.abs(eig))]  # by magnitude, the order the entropy weighs them in
+    rank, positive = np.arange(1, len(eig) + 1), eig > 0
+    axes[1, col].semilogy(rank[positive], eig[positive], ".", ms=3, color="C0",
+                          label=f"positive ({positive.sum()})")
+    axes[1, col].semilogy(rank[~positive], -eig[~positive], ".", ms=3, color="C3",
+                          label=f"negative ({(~positive).sum()})")
+    axes[1, col].set_xlabel("rank by |eigenvalue|")
     axes[1, col].set_ylabel("|eigenvalue|")
+    axes[1, col].legend(fontsize=8)
     axes[1, col].grid(alpha=0.3)
-fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8, label="linear connectivity")
+fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8,
+             label=f"linear connectivity (from {low:.2f}, the 2nd percentile, to 1)")
 fig.suptitle(f"Figure 4: connectivity (hidden1 -> logits), {num_clusters} spectral clusters")
 figure_files = save_figure(fig, "07_figure4_connectivity", output_dir)
 
@@ -271,3 +282,28 @@ print(f"mixed follows float64 to 1e-4 relative in train loss, test loss and LMN,
 # million at worst (printed above), with no spike. So what breaks in float32 is the precision of
 # the loss and of the update, not of the forward and backward passes. Mixed precision costs
 # about two thirds of float64's time, which is why it is the default of notebooks 04-06.
+
+# %% [markdown]
+# ## Try it
+# 1. **Does every layer plateau but hidden1?** Read the Figure 3 printout: which layer is still
+#    moving at the end of training?
+#
+#    <details><summary>Answer</summary>
+#
+#    The embedding: its LMN rises from 104.7 at memorisation to 125.6 at generalisation and is
+#    at its highest, 141.3, at the last step, so it does not plateau. Hidden1 falls by 68%
+#    between the two phase steps and ends 70% below its peak. "Only hidden1 tracks
+#    generalisation" holds (reproduced); "the others plateau" does not, for the embedding.
+#    </details>
+#
+# 2. **Where does the entropy of Figure 4 come from?** Count the negative eigenvalues in each
+#    spectrum (the legend) and compare the largest eigenvalue with N = 961.
+#
+#    <details><summary>Answer</summary>
+#
+#    378, 353 and 385 of the 961 eigenvalues are negative (at initialisation, memorisation and
+#    generalisation): about two fifths of the spectrum each time. The largest eigenvalue, near
+#    10^3, is close to N times the mean connectivity (all pairs nearly linear: one direction
+#    carries most of the trace); the entropy, and so LMN, comes from the hundreds of eigenvalues
+#    between 0.1 and 10, which the entropy counts by magnitude whatever their sign.
+#    </details>

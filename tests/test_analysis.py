@@ -94,3 +94,17 @@ def test_drop_rise_drop_needs_all_three_moves():
     assert drop_rise_drop([20, 21, 25, 18], 0.05) is None  # no first fall
     assert drop_rise_drop([20, 15, 18, 17.5], 0.05) is None  # the last fall is under 5%
     assert drop_rise_drop([20, 15, 18, 17.5], 0.02) == (1, 2, 3)
+
+
+def test_phase_changes_and_peak_ratios_read_the_exact_phase_steps():
+    from lmn_utils import History
+    from lmn_utils.analysis import peak_ratios, phase_changes
+    steps = np.array([0, 10, 20, 30, 40])
+    history = History(config={"seeds": [0, 1]}, steps=steps, metrics={
+        "train_acc": np.array([[0, 1, 1, 1, 1], [0, 0, 0, 0, 0]], dtype=float),
+        "test_acc": np.array([[0, 0, 0, 1, 1], [0, 0, 0, 0, 0]], dtype=float),
+        "l2_norm": np.array([[5, 10, 9, 8, 7], [5, 5, 5, 5, 5]], dtype=float)})
+    history.set_lmn([np.array([0, 10, 30, 40])] * 2, {"hidden1": [np.array([2.0, 4.0, 3.0, 3.0])] * 2})
+    np.testing.assert_allclose(phase_changes(history, "l2_norm"), [-0.2])  # 10 -> 8; seed 1 never memorises
+    np.testing.assert_allclose(phase_changes(history, "lmn"), [-0.25])     # 4 -> 3
+    np.testing.assert_allclose(peak_ratios(history), [2.0, 2.0])

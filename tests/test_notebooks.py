@@ -108,3 +108,34 @@ def test_an_edit_during_a_run_survives_the_next_run(tmp_path, monkeypatch):
     run_notebooks.run_notebook(str(notebook))
     assert "an edit made during the run" in script.read_text()
     assert os.path.getmtime(script) >= os.path.getmtime(notebook)
+
+
+def _run(prefix, parameters, tmp_path, monkeypatch):
+    papermill = pytest.importorskip("papermill")
+    monkeypatch.delenv("LMN_OUTPUT_DIR", raising=False)  # the figures must land in tmp_path
+    notebook, = [nb for nb in NOTEBOOKS if os.path.basename(nb).startswith(prefix)]
+    output = tmp_path / "out.ipynb"
+    papermill.execute_notebook(notebook, str(output), kernel_name="python3",
+                               parameters={**parameters, "output_dir": str(tmp_path)},
+                               cwd=os.path.dirname(notebook), progress_bar=False)
+    cells = json.load(open(output))["cells"]
+    return "".join(t for c in cells if c["cell_type"] == "code" for o in c["outputs"]
+                   for t in o.get("text", []))
+
+
+@pytest.mark.parametrize("prefix, history", [("04", "04_modular_addition_history.json"),
+                                             ("05", "05_permutation_composition_history.json"),
+                                             ("06", "06_bitwise_xor_history.json")])
+def test_redraw_mode_draws_every_figure_from_the_saved_run_without_training(
+        prefix, history, tmp_path, monkeypatch):
+    printed = _run(prefix, {"redraw": True}, tmp_path, monkeypatch)
+    assert "5 seeds, 20000 steps" in printed and "supported" in printed
+    assert len(list(tmp_path.glob(f"{prefix}_*.png"))) >= 2
+    assert not (tmp_path / history).exists()  # loaded, not trained and saved
+
+
+def test_quick_mode_trains_one_seed_and_still_groks(tmp_path, monkeypatch):
+    printed = _run("04", {"quick": True}, tmp_path, monkeypatch)
+    assert "1 seeds, 8000 steps" in printed
+    assert "seeds that never reach 100% test accuracy: none" in printed
+    assert (tmp_path / "04_modular_addition_history.json").exists()

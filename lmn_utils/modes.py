@@ -1,0 +1,59 @@
+"""Class modes of the grokking notebooks (04-06): a quick run, or a re-draw without training.
+
+quick=True: one seed, fewer steps and LMN points, chosen per notebook so that it still shows
+memorise-then-generalise (about a minute each on 2 CPU cores). redraw=True: no training; the
+saved history of the same settings (the committed one by default) is loaded and every figure
+and table is drawn from it (seconds). The committed notebooks are the full runs.
+"""
+import json
+import os
+from dataclasses import asdict
+
+from .folders import input_folder
+from .history import History
+
+QUICK_POINTS = (2, 6, 4)  # LMN in quick mode: before memorisation, inside, after
+# the settings a saved history must share with the requested run for redraw to use it
+SAME_RUN = ("model", "task", "task_params", "seeds", "steps", "train_frac", "activation",
+            "weight_decay", "lr", "dtype", "lmn_layers", "lmn_points")
+
+
+def check_modes(quick, redraw):
+    for name, value in (("quick", quick), ("redraw", redraw)):
+        if not isinstance(value, bool):
+            raise ValueError(f"{name} must be True or False, got {value!r}")
+    if quick and redraw:
+        raise ValueError("quick and redraw exclude each other: redraw draws the saved full run")
+
+
+def quick_settings(quick, seeds, steps, lmn_points, quick_seeds, quick_steps):
+    """(seeds, steps, lmn_points): the notebook's own, or its quick-mode ones."""
+    if not quick:
+        return seeds, steps, lmn_points
+    return list(quick_seeds), quick_steps, list(QUICK_POINTS)
+
+
+def _plain(value):
+    return json.loads(json.dumps(value))  # tuples -> lists, as a saved history holds them
+
+
+def train_or_load(config, file_name, output_dir, redraw, source_dir="../figures", **train_kwargs):
+    """The run's History: trained (and saved as output_dir/file_name), or with redraw loaded
+    from source_dir (or $LMN_OUTPUT_DIR when it holds the file), after checking that it was
+    trained with the same settings."""
+    from .train import train
+    if not redraw:
+        history, _ = train(config, **train_kwargs)
+        history.save(os.path.join(output_dir, file_name))
+        return history
+    path = os.path.join(input_folder(source_dir, [file_name]), file_name)
+    if not os.path.exists(path):
+        raise ValueError(f"redraw=True needs the saved history {path}; run with redraw=False first")
+    history = History.load(path)
+    wanted = _plain(asdict(config))
+    for key in SAME_RUN:
+        saved = _plain(history.config.get(key, wanted[key]))
+        if saved != wanted[key]:
+            raise ValueError(f"redraw=True draws the saved run, whose {key} is {saved!r}, not "
+                             f"{wanted[key]!r}: set redraw=False to train this one")
+    return history

@@ -1,0 +1,56 @@
+"""Class modes (quick, redraw), one-call parameter checks, and History.subset."""
+import numpy as np
+import pytest
+
+from lmn_utils import History, TrainConfig, check_modes, check_parameters, quick_settings, train_or_load
+
+SMALL = dict(task="modular_addition", task_params={"p": 11}, seeds=(0, 1), steps=120,
+             num_records=10, lmn_points=(1, 2, 1), embed_dim=8, hidden_dim=16)
+
+
+def test_quick_and_redraw_exclude_each_other_and_must_be_booleans():
+    check_modes(False, True)
+    with pytest.raises(ValueError, match="quick and redraw exclude each other"):
+        check_modes(True, True)
+    with pytest.raises(ValueError, match="redraw must be True or False"):
+        check_modes(False, "yes")
+
+
+def test_quick_settings():
+    assert quick_settings(False, [0, 1], 20000, [2, 16, 16], [3], 8000) == ([0, 1], 20000, [2, 16, 16])
+    assert quick_settings(True, [0, 1], 20000, [2, 16, 16], [3], 8000) == ([3], 8000, [2, 6, 4])
+
+
+def test_redraw_loads_the_saved_run_and_refuses_another(tmp_path):
+    config = TrainConfig(**SMALL).validate()
+    trained = train_or_load(config, "run.json", str(tmp_path), redraw=False, progress=False)
+    again = train_or_load(config, "run.json", "unused", redraw=True, source_dir=str(tmp_path))
+    np.testing.assert_allclose(again.metrics["test_loss"], trained.metrics["test_loss"], rtol=1e-7)
+    other = TrainConfig(**{**SMALL, "steps": 200}).validate()
+    with pytest.raises(ValueError, match="whose steps is 120, not 200: set redraw=False"):
+        train_or_load(other, "run.json", "unused", redraw=True, source_dir=str(tmp_path))
+    with pytest.raises(ValueError, match="redraw=True needs the saved history"):
+        train_or_load(config, "missing.json", "unused", redraw=True, source_dir=str(tmp_path))
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("p", 1, "p must be an integer >= 2"), ("train_frac", 1.5, "train_frac must be a number in (0, 1)"),
+    ("weight_decay", -1, "weight_decay must be a number >= 0"), ("steps", 2.5, "steps must be an integer"),
+    ("lr", 0, "lr must be a positive number")])
+def test_check_parameters_names_the_bad_one(name, value, message):
+    check_parameters(p=31, train_frac=0.8, weight_decay=0.2, steps=10, seed=0, lr=1e-3)
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        check_parameters(**{name: value})
+    with pytest.raises(KeyError, match="no rule for parameter 'widht'"):
+        check_parameters(widht=3)
+
+
+def test_subset_keeps_the_chosen_seeds():
+    history = History(config={"seeds": [5, 6, 7]}, steps=np.array([0, 10]),
+                      metrics={"test_acc": np.array([[0, 1], [0, 0.5], [0, 0.2]])})
+    history.set_lmn([np.array([0]), np.array([0, 10]), np.array([10])],
+                    {"hidden1": [np.array([1.0]), np.array([2.0, 3.0]), np.array([4.0])]})
+    part = history.subset([2, 0])
+    assert part.seeds == [7, 5]
+    np.testing.assert_array_equal(part.metrics["test_acc"], [[0, 0.2], [0, 1]])
+    assert [list(v) for v in part.lmn["hidden1"]] == [[4.0], [1.0]]
