@@ -30,9 +30,17 @@ DEFAULT_CHUNK_PAIRS = 1024
 GPU_CHUNK_PAIRS = 16384
 
 
-def default_chunk_pairs(device):
-    """Pairs per chunk on `device`: 1024 on CPU, 16384 on CUDA and MPS."""
-    return DEFAULT_CHUNK_PAIRS if torch.device(device).type == "cpu" else GPU_CHUNK_PAIRS
+def default_chunk_pairs(device, path_width=None):
+    """Pairs per chunk on `device`: 1024 on CPU, 16384 on CUDA and MPS. On a CPU, paths wider
+    than 128 values per point get fewer pairs (a power of 2, at least 128), so that a chunk's
+    interpolated points stay about as large as the MLP's: for the transformer's 287-wide paths
+    (notebook 09) 256 pairs, about 25% faster than 1024 (BENCHMARKS.md)."""
+    if torch.device(device).type != "cpu":
+        return GPU_CHUNK_PAIRS
+    if path_width is None or path_width <= 128:
+        return DEFAULT_CHUNK_PAIRS
+    scaled = max(DEFAULT_CHUNK_PAIRS * 128 // path_width, 1)
+    return max(128, 1 << (scaled.bit_length() - 1))
 
 
 def _check_inputs(X, n_points):
@@ -93,17 +101,19 @@ def linear_connectivity(f, X, n_points=DEFAULT_N_POINTS, chunk_pairs=None, const
     f: a callable [B, d1] -> [B, d2] (function, nn.Module, or a model tail from
     `EmbedMLP.tail`). Computations run in X's dtype and device, with TF32 off; the pairs'
     values stay on that device and come back in one copy. chunk_pairs: pairs evaluated at once
-    (None: `default_chunk_pairs(X.device)`). compile: use torch.compile on recognised tails
+    (None: `default_chunk_pairs(X.device, width of the paths)`). compile: use torch.compile on recognised tails
     (None: on, unless LMN_COMPILE=0). Used by notebooks 02-07.
     """
     _check_inputs(X, n_points)
-    chunk_pairs = default_chunk_pairs(X.device) if chunk_pairs is None else chunk_pairs
-    if isinstance(chunk_pairs, bool) or not isinstance(chunk_pairs, int) or chunk_pairs < 1:
+    if chunk_pairs is not None and (isinstance(chunk_pairs, bool) or not isinstance(chunk_pairs, int)
+                                    or chunk_pairs < 1):
         raise ValueError(f"chunk_pairs must be a positive integer, got {chunk_pairs!r}")
     N = X.shape[0]
     with torch.no_grad(), full_float32_matmuls():
         plan = plan_tail(f, X, compile=compile)
         Z = plan.head(X)
+        if chunk_pairs is None:
+            chunk_pairs = default_chunk_pairs(X.device, Z.shape[1])
         Y = plan.outputs(Z)
         if Y.shape[0] != N:
             raise ValueError(f"f must return one row per sample: got {Y.shape[0]} rows for N = {N}")

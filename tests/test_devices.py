@@ -74,7 +74,8 @@ def test_lmn_on_the_test_device_matches_the_float64_reference(device):
 
 
 def test_chunk_size_follows_the_device():
-    assert default_chunk_pairs("cpu") == 1024
+    assert default_chunk_pairs("cpu") == default_chunk_pairs("cpu", 100) == 1024
+    assert default_chunk_pairs("cpu", 287) == 256 and default_chunk_pairs("cpu", 10**6) == 128
     assert default_chunk_pairs("cuda") == default_chunk_pairs("mps") == 16384
 
 
