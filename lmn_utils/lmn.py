@@ -20,6 +20,7 @@ import math
 import torch
 
 from .device import full_float32_matmuls
+from .samples import check_fits_in_memory
 from .tail_plan import plan_tail
 
 DEFAULT_N_POINTS = 21
@@ -109,6 +110,7 @@ def linear_connectivity(f, X, n_points=DEFAULT_N_POINTS, chunk_pairs=None, const
                                     or chunk_pairs < 1):
         raise ValueError(f"chunk_pairs must be a positive integer, got {chunk_pairs!r}")
     N = X.shape[0]
+    check_fits_in_memory(N)
     with torch.no_grad(), full_float32_matmuls():
         plan = plan_tail(f, X, compile=compile)
         Z = plan.head(X)

@@ -15,7 +15,7 @@ from .history import History
 QUICK_POINTS = (2, 6, 4)  # LMN in quick mode: before memorisation, inside, after
 # the settings a saved history must share with the requested run for redraw to use it
 SAME_RUN = ("model", "task", "task_params", "seeds", "steps", "train_frac", "activation",
-            "weight_decay", "lr", "dtype", "lmn_layers", "lmn_points")
+            "weight_decay", "lr", "dtype", "lmn_layers", "lmn_points", "lmn_samples")
 
 
 def check_modes(quick, redraw):

@@ -73,7 +73,10 @@ def plot_grokking_row(history, layer="hidden1", threshold=1.0, title=""):
     steps = history.steps
     shown = steps > 0
     memorised, generalised = _median_phase(history, threshold)
-    labels = ("accuracy", f"LMN ({layer})", "L2 norm of parameters", "test loss")
+    from .report import lmn_samples_note
+    note = lmn_samples_note(history, short=True)  # '' when LMN saw every input
+    labels = ("accuracy", f"LMN ({layer}, {note})" if note else f"LMN ({layer})",
+              "L2 norm of parameters", "test loss")
     for ax, label in zip(axes, labels):
         shade_phases(ax, memorised, generalised, int(steps[-1]))
         ax.set_xscale("log")

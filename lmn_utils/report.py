@@ -47,7 +47,19 @@ def lmn_drop_summary(history, layer):
 
 
 def schedule_summary(history):
-    """How many LMN measurements each seed got (the phase-aware schedule, schedule.py)."""
+    """How many LMN measurements each seed got (the phase-aware schedule, schedule.py), and on
+    which inputs when LMN was measured on a subset of them (samples.py)."""
     counts = [len(s) for s in history.lmn_steps]
+    note = lmn_samples_note(history)
     return (f"LMN measured at {min(counts)}-{max(counts)} steps per seed "
-            f"({sum(counts)} evaluations per layer in all)")
+            f"({sum(counts)} evaluations per layer in all)" + (f", on {note}" if note else ""))
+
+
+def lmn_samples_note(history, short=False):
+    """'' when LMN saw every input, else e.g. '2048 of 14400 inputs (a fixed random subset)'."""
+    from .samples import describe_samples, sample_rows
+    from .tasks import make_task
+    config = history.config
+    num_inputs = len(make_task(config["task"], **config["task_params"]).labels)
+    rows = sample_rows(num_inputs, config.get("lmn_samples", "auto"))
+    return "" if len(rows) == num_inputs else describe_samples(num_inputs, rows, short)

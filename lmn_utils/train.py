@@ -16,6 +16,7 @@ from .device import full_float32_matmuls, training_device
 from .history import History, phase_steps
 from .models import EmbedMLPStack, check_activation, check_layer, cross_entropy_per_member
 from .transformer import DEFAULT_SIZES, TransformerStack, check_sizes, check_tap
+from .samples import check_lmn_samples, sample_rows
 from .schedule import DEFAULT_POINTS, checkpoint_steps, grid_schedule, phase_schedule
 from .tasks import check_fraction, check_int, make_task
 
@@ -48,7 +49,7 @@ class TrainConfig:
     betas: tuple = (0.9, 0.999)       # AdamW's; Nanda et al. train the transformer with 0.98
     # training precision: "float64"; "float32" (spikes once the loss nears 1e-7, notebook 07);
     # "mixed": float64 parameters, AdamW state and loss, float32 layers (follows float64 to a
-    # few parts in a million in notebook 07, 1.5-2x faster)
+    # few parts in a million in notebook 07, in about half of float64's time: BENCHMARKS.md)
     dtype: str = "mixed"
     lmn_dtype: str = "float32"       # precision of the weights copy LMN is evaluated on
     device: str = "auto"
@@ -60,6 +61,9 @@ class TrainConfig:
     lmn_schedule: str = "phases"
     lmn_points: tuple = DEFAULT_POINTS
     num_lmn_steps: int = 30
+    # the inputs LMN is measured on (samples.py): "auto" is all of them up to N = 4096 (the
+    # paper's tasks), else a fixed random subset of 2048; an int, a subset of that size; "all"
+    lmn_samples: object = "auto"
 
     def validate(self):
         check_int("steps", self.steps, 1)
@@ -83,6 +87,7 @@ class TrainConfig:
         for name, value in zip(("before", "inside", "after"), self.lmn_points):
             check_int(f"lmn_points ({name})", value, 0, 1000)
         self._validate_model()
+        check_lmn_samples(self.lmn_samples)
         if not (isinstance(self.lr, (int, float)) and self.lr > 0):
             raise ValueError(f"lr must be a positive number, got {self.lr!r}")
         if not (isinstance(self.weight_decay, (int, float)) and self.weight_decay >= 0):
@@ -182,6 +187,7 @@ def _measure_lmn(history, snapshots, stack, inputs, config, progress):
     schedules = lmn_schedules(history, config)
     probe = copy.deepcopy(stack).to(dtype=DTYPES[config.lmn_dtype])
     probe.compute_dtype = None
+    inputs = inputs[sample_rows(len(inputs), config.lmn_samples).to(inputs.device)]
     wanted = sorted({int(step) for steps in schedules for step in steps})
     values = {layer: [dict() for _ in schedules] for layer in config.lmn_layers}
     bar = tqdm(total=sum(map(len, schedules)), disable=not progress, mininterval=10,

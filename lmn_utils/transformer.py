@@ -110,12 +110,16 @@ class TransformerStack(nn.Module):
         "logits", each [S, M, ...]."""
         w = self._weights()
         x = self.token_embeddings(inputs, w)
-        acts = {"embedding": x[:, :, :2].flatten(2) - w["W_pos"][:, None, :2].flatten(2)}
-        acts["resid_mid"] = self.resid_mid(x, w)
-        hidden = F.relu(torch.baddbmm(w["b_in"][:, None], acts["resid_mid"], w["W_in"]))
-        acts["resid_post"] = acts["resid_mid"] + torch.baddbmm(w["b_out"][:, None], hidden, w["W_out"])
-        acts["logits"] = torch.bmm(acts["resid_post"], w["W_U"])
-        return acts
+        embedding = x[:, :, :2].flatten(2) - w["W_pos"][:, None, :2].flatten(2)
+        return {"embedding": embedding, **self.after_embedding(x, w)}
+
+    def after_embedding(self, x, w):
+        """"resid_mid", "resid_post" and "logits" from the embedded positions x [S, M, 3, d]."""
+        resid_mid = self.resid_mid(x, w)
+        hidden = F.relu(torch.baddbmm(w["b_in"][:, None], resid_mid, w["W_in"]))
+        resid_post = resid_mid + torch.baddbmm(w["b_out"][:, None], hidden, w["W_out"])
+        return {"resid_mid": resid_mid, "resid_post": resid_post,
+                "logits": torch.bmm(resid_post, w["W_U"])}
 
     def forward(self, inputs):
         """Logits [S, M, C] of every member on `inputs` [M, 2], in the parameters' dtype."""
@@ -174,10 +178,7 @@ class _EmbeddingTail(nn.Module):
         equals = w["W_E"][:, self.member.config["num_tokens"]]
         x = torch.cat([ab.reshape(1, -1, 2, d), equals[:, None, None].expand(1, ab.shape[0], 1, d)], 2)
         x = x.to(w["W_pos"].dtype) + w["W_pos"][:, None]
-        resid_mid = self.member.resid_mid(x, w)
-        hidden = F.relu(torch.baddbmm(w["b_in"][:, None], resid_mid, w["W_in"]))
-        resid_post = resid_mid + torch.baddbmm(w["b_out"][:, None], hidden, w["W_out"])
-        return torch.bmm(resid_post, w["W_U"])[0]
+        return self.member.after_embedding(x, w)["logits"][0]
 
 
 def fourier_basis(p):

@@ -94,7 +94,8 @@ def train_one_seed(weight_decay, steps=steps, seed=seed, record_every=50):
     model = lu.EmbedMLP(num_tokens=p, num_classes=p)
     optimiser = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=weight_decay)
     inputs, labels = task.inputs, task.labels
-    curves = {name: [] for name in ("step", "train_acc", "test_acc", "train_loss", "test_loss", "l2")}
+    names = ("step", "train_acc", "test_acc", "train_loss", "test_loss", "l2")
+    curves = {name: [] for name in names}
     for step in range(steps + 1):
         if step % record_every == 0:
             with torch.no_grad():
@@ -161,7 +162,8 @@ for ax, name in zip(axes, ("accuracy", "cross-entropy loss", "L2 norm of the wei
         ax.axvspan(memorised, generalised, color="#fff2cc", alpha=0.6, lw=0)
 axes[1].set_yscale("log")
 axes[0].legend(fontsize=8)
-fig.suptitle(f"(a + b) mod {p}, one seed: memorised at step {memorised}, generalised at {generalised}")
+fig.suptitle(f"(a + b) mod {p}, one seed: memorised at step {memorised}, "
+             f"generalised at {generalised}")
 fig.tight_layout()
 figure_files = save_figure(fig, "00_grokking_one_seed", output_dir)
 

@@ -78,8 +78,8 @@ print(describe_run(task, config))
 # late in training (compared side by side in notebook 07). That is a rounding artefact, not the
 # model's behaviour. The default, `dtype="mixed"`, keeps the weights, the AdamW state and the loss
 # in float64 and runs only the layers' arithmetic in float32: in notebook 07 it follows float64
-# to a few parts in a million all the way down to a train loss of 4e-8, at half to two thirds
-# of float64's cost.
+# to a few parts in a million all the way down to a train loss of 4e-8, in about half of
+# float64's time (5 seeds: 158 s against 331 s, BENCHMARKS.md).
 # `dtype="float64"` and `dtype="float32"` are parameters. LMN itself is evaluated on a float32
 # copy of the weights (it agrees with the float64 definition to 1e-3, as the tests check).
 
@@ -160,7 +160,8 @@ print(text_table(task_claims(history, layer, "mod 31")))
 # levels off in some seeds only.
 
 # %%
-verdicts = {r["claim"].split(": ", 1)[1]: r["verdict"] for r in task_claims(history, layer, "mod 31")}
+verdicts = {r["claim"].split(": ", 1)[1]: r["verdict"]
+            for r in task_claims(history, layer, "mod 31")}
 default_run = (p, seeds, steps, train_frac, activation, layer, lmn_points, dtype) == (
     31, [0, 1, 2, 3, 4], 20000, 0.8, "silu", "hidden1", [2, 16, 16], "mixed")
 if default_run:

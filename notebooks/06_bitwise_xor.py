@@ -35,8 +35,8 @@ layer = "hidden1"           # LMN from this layer (after its activation) to the 
 lmn_points = [2, 16, 16]    # LMN per seed: before memorisation, inside the generalising
                             # phase, after generalisation (plus the two phase steps)
 dtype = "mixed"             # float64 weights, optimizer and loss, float32 layers (see 07)
-compare_bits = 4            # a second run with this many bits, to test the paper's reading (0: none)
-quick = False               # class mode: seed 0 only, 5000 steps, fewer LMN points (4-bit run likewise)
+compare_bits = 4            # a second run with this many bits, for the paper's reading (0: none)
+quick = False               # class mode: seed 0, 5000 steps, fewer LMN points (4 bits likewise)
 redraw = False              # class mode: draw every figure from the saved run, no training
 output_dir = "../figures"   # figures and the run's history (JSON) go here
 
@@ -162,7 +162,8 @@ if default_run:
 # %%
 import matplotlib.pyplot as plt  # noqa: E402
 
-from lmn_utils.analysis import double_descent_sensitivity, double_descents, format_table  # noqa: E402
+from lmn_utils.analysis import (double_descent_sensitivity, double_descents,  # noqa: E402
+                                format_table)
 from lmn_utils.claims import double_descent, paper_levels  # noqa: E402
 
 found = double_descents(history, layer)

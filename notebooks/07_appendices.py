@@ -15,8 +15,10 @@
 # ---
 
 # %% [markdown]
-# # 07 — The paper's appendices: LMN per layer (Figure 3), the connectivity matrix through
-# # grokking (Figure 4), and float32 against float64 and mixed precision
+# # 07 — The paper's appendices: LMN per layer, the connectivity matrix, and precision
+#
+# Figure 3 (LMN per layer), Figure 4 (the connectivity matrix through grokking), and float32
+# against float64 and mixed precision.
 #
 # Modular addition mod 31, one seed, the paper's settings.
 #
@@ -78,8 +80,14 @@ lu.set_seed(seed)
 # %%
 # NBVAL_IGNORE_OUTPUT
 snapshots = {}
-keep = lambda step, stack: snapshots.__setitem__(step, copy.deepcopy(stack.member(0).state_dict()))  # noqa: E731
-history, stack = lu.train(lmn_layers=("embedding", "hidden1"), callback=keep, **base)  # dtype "mixed"
+
+
+def keep(step, stack):
+    snapshots[step] = copy.deepcopy(stack.member(0).state_dict())
+
+
+# dtype "mixed", the default
+history, stack = lu.train(lmn_layers=("embedding", "hidden1"), callback=keep, **base)
 history_path = history.save(f"{output_dir}/07_layers_history.json")
 
 # %%
@@ -124,7 +132,8 @@ end = generalised if generalised is not None else steps
 for name in ("embedding", "hidden1"):
     peak_row = int(np.argmax(history.lmn[name][0]))
     peak_step, peak = int(history.lmn_steps[0][peak_row]), history.lmn[name][0][peak_row]
-    print(f"{name}: LMN {history.lmn_at(name, 0, memorised):.1f} at memorisation (step {memorised}), "
+    print(f"{name}: LMN {history.lmn_at(name, 0, memorised):.1f} at memorisation "
+          f"(step {memorised}), "
           f"{history.lmn_at(name, 0, end):.1f} at generalisation (step {end}): "
           f"{100 * relative_change(history, name, 0, memorised, end):+.0f}%; "
           f"peak {peak:.1f} at step {peak_step}, end {history.lmn[name][0][-1]:.1f} "
@@ -166,7 +175,8 @@ fig, axes = plt.subplots(2, len(matrices), figsize=(4.8 * len(matrices), 8.5), s
 for col, (name, L) in enumerate(matrices.items()):
     order = cluster_order(spectral_clusters(L, num_clusters, seed=seed))
     image = axes[0, col].imshow(L[order][:, order], vmin=low, vmax=1, cmap="viridis")
-    axes[0, col].set_title(f"{name} (step {moments[name]})\nLMN = {lu.lmn_from_connectivity(L):.1f}")
+    axes[0, col].set_title(f"{name} (step {moments[name]})\n"
+                           f"LMN = {lu.lmn_from_connectivity(L):.1f}")
     axes[0, col].set_xticks([])
     axes[0, col].set_yticks([])
     eig = np.linalg.eigvalsh(L)
@@ -186,7 +196,8 @@ fig.suptitle(f"Figure 4: connectivity (hidden1 -> logits), {num_clusters} spectr
 figure_files = save_figure(fig, "07_figure4_connectivity", output_dir)
 
 # %%
-off_diagonal = {name: float((L.sum() - np.trace(L)) / (L.size - len(L))) for name, L in matrices.items()}
+off_diagonal = {name: float((L.sum() - np.trace(L)) / (L.size - len(L)))
+                for name, L in matrices.items()}
 for name, value in off_diagonal.items():
     print(f"{name}: mean off-diagonal connectivity {value:.3f}")
 summary = "".join(f"{name} {moments[name]} {value:.6f}\n" for name, value in off_diagonal.items())
@@ -222,7 +233,8 @@ styles = {"float32": dict(color="tab:red"), "float64": dict(color="tab:blue", lw
           "mixed (default)": dict(color="black", ls="--", lw=1.2)}
 for h, name in ((history32, "float32"), (history64, "float64"), (history, "mixed (default)")):
     shown, lmn_shown = h.steps > 0, h.lmn_steps[0] > 0
-    lines = [plot_band(axes[0], h.steps[shown], h.metrics["train_loss"][:, shown], name, log_y=True),
+    lines = [plot_band(axes[0], h.steps[shown], h.metrics["train_loss"][:, shown], name,
+                       log_y=True),
              plot_band(axes[1], h.steps[shown], h.metrics["test_acc"][:, shown], name),
              plot_band(axes[2], h.lmn_steps[0][lmn_shown], h.lmn["hidden1"][0][lmn_shown], name)]
     for line in lines:
@@ -273,15 +285,16 @@ print(f"mixed follows float64 to 1e-4 relative in train loss, test loss and LMN,
 # the train loss reaches about 1e-7 (test accuracy first reaches 100% at the same step). Then
 # the float32 run spikes, near step 18000: its train loss jumps by more than four orders of
 # magnitude, test accuracy dips below 100% for a while, and LMN collapses from about 17 to a
-# few, while the float64 run goes on smoothly to a train loss near 5e-8. (Which exact values
+# few, while the float64 run goes on smoothly to a train loss near 4e-8. (Which exact values
 # float32 ends at changes from one CPU to another; the spike itself does not.) The late float32
 # curve is a rounding artefact, not the model's behaviour.
 #
 # The mixed run, float32 arithmetic in the layers but float64 weights, AdamW state and loss,
 # lies on the float64 curve: its losses and LMN differ from float64's by a few parts in a
 # million at worst (printed above), with no spike. So what breaks in float32 is the precision of
-# the loss and of the update, not of the forward and backward passes. Mixed precision costs
-# about two thirds of float64's time, which is why it is the default of notebooks 04-06.
+# the loss and of the update, not of the forward and backward passes. Mixed precision takes
+# about half of float64's time (5 seeds: 158 s against 331 s, BENCHMARKS.md), which is why it
+# is the default of notebooks 04-06.
 
 # %% [markdown]
 # ## Try it

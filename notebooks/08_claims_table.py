@@ -65,7 +65,8 @@ rows = [cl.phase_step(mod, 0, 200, "mod 31"), cl.phase_step(mod, 1, 7600, "mod 3
 for task, h in runs.items():
     rows += cl.task_claims(h, layer, names_short[task])
 xor = runs["bitwise_xor"]
-rows += [cl.double_descent(xor, layer), cl.paper_levels(xor, layer, xor.config["task_params"]["bits"])]
+rows += [cl.double_descent(xor, layer),
+         cl.paper_levels(xor, layer, xor.config["task_params"]["bits"])]
 small_xor = os.path.join(input_dir, "06_bitwise_xor_4bits_history.json")
 if os.path.exists(small_xor):
     rows.append(cl.paper_levels(lu.History.load(small_xor), layer, 4))

@@ -103,6 +103,8 @@ def test_every_page_loads_with_images_math_and_links_in_a_real_browser(browser, 
         url = urljoin(base, entry + ".html")
         driver.get(url)
         assert driver.title and "404" not in driver.title, url
+        titles = driver.execute_script("return document.querySelectorAll('article h1').length")
+        assert titles == 1, f"{url} has {titles} page titles (h1), not 1"
         has_math = driver.execute_script("return document.querySelectorAll('.math').length > 0")
         assert _wait_for_mathjax(driver) or not has_math, f"MathJax did not load on {url}"
         broken = driver.execute_script(
