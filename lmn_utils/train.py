@@ -1,9 +1,10 @@
 """Full-batch AdamW training of several seeds at once, with periodic metric tracking.
 
-Data flow: task -> EmbedMLPStack or TransformerStack -> History (metrics at record steps) -> LMN per seed at the
-steps of its schedule (`schedule.py`), measured after training on float32 snapshots of the
-weights kept at every record step. Each seed has its own initialisation and its own train/test
-split (both from the seed). Notebooks 04-07 call `train`.
+Data flow: task -> EmbedMLPStack or TransformerStack -> History (metrics at record steps) ->
+LMN per seed at the steps of its schedule (`schedule.py`), on the inputs of `samples.py`,
+measured after training on float32 snapshots of the weights kept at every record step. Each
+seed has its own initialisation and its own train/test split (both from the seed). Notebooks
+04-07 and 09 call `train`.
 """
 import copy
 from dataclasses import asdict, dataclass, field

@@ -33,8 +33,8 @@ train_steps = 400  # Adam steps of the small 2-D regression net
 output_dir = "../figures"
 
 # %%
-from lmn_utils.folders import output_folder  # noqa: E402
-from lmn_utils.tasks import check_int  # noqa: E402
+from lmn_utils.folders import output_folder
+from lmn_utils.tasks import check_int
 
 for name, value, low, high in (("seed", seed, 0, 2**32 - 1), ("width", width, 1, 256),
                                ("depth", depth, 1, 6), ("resolution", resolution, 10, 2000),
@@ -43,17 +43,17 @@ for name, value, low, high in (("seed", seed, 0, 2**32 - 1), ("width", width, 1,
 output_dir = output_folder(output_dir)  # $LMN_OUTPUT_DIR wins if set
 
 # %%
-import copy  # noqa: E402
+import copy
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from matplotlib import patheffects  # noqa: E402
-from matplotlib.colors import ListedColormap  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib import patheffects
+from matplotlib.colors import ListedColormap
 
-from lmn_utils import (  # noqa: E402
+from lmn_utils import (
     count_regions_on_grid, make_mlp, region_labels, segment_breakpoints, set_seed)
-from lmn_utils.plotting import save_figure  # noqa: E402
+from lmn_utils.plotting import save_figure
 
 torch.set_num_threads(1)  # tiny nets: one thread is fastest, and sums run in one fixed order
 set_seed(seed)

@@ -36,8 +36,8 @@ memorise_steps = 300  # AdamW steps of the mod-31 net of the last section (memor
 output_dir = "../figures"
 
 # %%
-from lmn_utils.folders import output_folder  # noqa: E402
-from lmn_utils.tasks import check_int  # noqa: E402
+from lmn_utils.folders import output_folder
+from lmn_utils.tasks import check_int
 
 for name, value, low, high in (("seed", seed, 0, 2**32 - 1), ("n_samples", n_samples, 4, 400),
                                ("n_samples_2d", n_samples_2d, 4, 400), ("n_nets", n_nets, 1, 20),
@@ -49,16 +49,16 @@ if n_samples % 2:
 output_dir = output_folder(output_dir)  # $LMN_OUTPUT_DIR wins if set
 
 # %%
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from torch import nn  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from torch import nn
 
-from lmn_utils import (  # noqa: E402
+from lmn_utils import (
     count_regions_on_grid, effective_number, linear_connectivity, linear_mapping_number,
     lmn_from_connectivity, make_mlp, samples_per_region, segment_breakpoints, set_seed,
     von_neumann_entropy)
-from lmn_utils.plotting import save_figure  # noqa: E402
+from lmn_utils.plotting import save_figure
 
 torch.set_num_threads(1)  # tiny nets: one thread is fastest, and sums run in one fixed order
 set_seed(seed)
@@ -405,7 +405,7 @@ plt.show()
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-import lmn_utils as lu  # noqa: E402
+import lmn_utils as lu
 
 history, stack = lu.train(seeds=[seed], steps=memorise_steps, lmn_layers=(), num_records=10)
 memorised_net = stack.member(0).float()

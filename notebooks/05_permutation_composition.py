@@ -41,12 +41,12 @@ redraw = False              # class mode: draw every figure from the saved run, 
 output_dir = "../figures"   # figures and the run's history (JSON) go here
 
 # %%
-import lmn_utils as lu  # noqa: E402
-from lmn_utils.analysis import (fit_table, linearity_verdict, peak_ratios,  # noqa: E402
+import lmn_utils as lu
+from lmn_utils.analysis import (fit_table, linearity_verdict, peak_ratios,
                                 phase_changes, phase_table)
-from lmn_utils.claims import task_claims, text_table  # noqa: E402
-from lmn_utils.plotting import plot_fits, plot_grokking_row, save_figure  # noqa: E402
-from lmn_utils.report import (describe_run, fit_summary,  # noqa: E402
+from lmn_utils.claims import task_claims, text_table
+from lmn_utils.plotting import plot_fits, plot_grokking_row, save_figure
+from lmn_utils.report import (describe_run, fit_summary,
                               lmn_drop_summary, phase_summary, schedule_summary)
 
 lu.check_modes(quick, redraw)

@@ -45,17 +45,17 @@ num_clusters = 10
 output_dir = "../figures"
 
 # %%
-import copy  # noqa: E402
+import copy
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
 
-import lmn_utils as lu  # noqa: E402
-from lmn_utils.analysis import loss_spikes  # noqa: E402
-from lmn_utils.clustering import cluster_order, spectral_clusters  # noqa: E402
-from lmn_utils.plotting import plot_band, save_figure  # noqa: E402
-from lmn_utils.folders import output_folder  # noqa: E402
+import lmn_utils as lu
+from lmn_utils.analysis import loss_spikes
+from lmn_utils.clustering import cluster_order, spectral_clusters
+from lmn_utils.plotting import plot_band, save_figure
+from lmn_utils.folders import output_folder
 
 base = dict(task="modular_addition", task_params={"p": p}, seeds=(seed,), steps=steps,
             lmn_points=tuple(lmn_points))
@@ -125,8 +125,8 @@ ax.legend()
 figure_files = save_figure(fig, "07_figure3_lmn_per_layer", output_dir)
 
 # %%
-from lmn_utils.analysis import relative_change  # noqa: E402
-from lmn_utils.claims import figure3, text_table  # noqa: E402
+from lmn_utils.analysis import relative_change
+from lmn_utils.claims import figure3, text_table
 
 end = generalised if generalised is not None else steps
 for name in ("embedding", "hidden1"):
@@ -254,7 +254,7 @@ figure_files = save_figure(fig, "07_float32_vs_float64", output_dir)
 # fresh processes and compares the weights), but another CPU or BLAS sums in another order, and
 # the float32 spike amplifies one-ulp differences into different late curves. So this cell
 # prints what is robust: booleans and the step where test accuracy first hits 100%.
-first_full_test = lambda h: int(h.steps[np.argmax(h.metrics["test_acc"][0] >= 1.0)])  # noqa: E731
+first_full_test = lambda h: int(h.steps[np.argmax(h.metrics["test_acc"][0] >= 1.0)])
 runs = {"float32": history32, "float64": history64, "mixed": history}
 for name, h in runs.items():
     print(f"{name:>7}: test accuracy first 100% at step {first_full_test(h)}, "
@@ -266,11 +266,11 @@ for name, h in runs.items():
 # (the gaps are float32 rounding, so their last digit may differ on another CPU; the cell
 # below prints the robust statement)
 common = np.intersect1d(history.steps, history64.steps)
-at = lambda h, name: h.metrics[name][0][np.searchsorted(h.steps, common)]  # noqa: E731
+at = lambda h, name: h.metrics[name][0][np.searchsorted(h.steps, common)]
 gaps = {name: np.abs(at(history, name) / at(history64, name) - 1).max()
         for name in ("train_loss", "test_loss")}
 both = np.intersect1d(history.lmn_steps[0], history64.lmn_steps[0])  # schedules follow phases
-lmn_at = lambda h: np.array([h.lmn_at("hidden1", 0, s) for s in both])  # noqa: E731
+lmn_at = lambda h: np.array([h.lmn_at("hidden1", 0, s) for s in both])
 gaps["LMN (hidden1)"] = np.abs(lmn_at(history) / lmn_at(history64) - 1).max()
 for name, gap in gaps.items():
     print(f"mixed against float64, {name}: largest relative difference {gap:.0e} "

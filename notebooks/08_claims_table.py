@@ -35,15 +35,15 @@ input_dir = "../figures"    # where notebooks 04-07 wrote their histories
 output_dir = "../figures"
 
 # %%
-import os  # noqa: E402
+import os
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-import lmn_utils as lu  # noqa: E402
-import lmn_utils.claims as cl  # noqa: E402
-from lmn_utils.plotting import plot_lmn_per_seed, save_figure  # noqa: E402
-from lmn_utils.folders import input_folder, output_folder  # noqa: E402
+import lmn_utils as lu
+import lmn_utils.claims as cl
+from lmn_utils.plotting import plot_lmn_per_seed, save_figure
+from lmn_utils.folders import input_folder, output_folder
 
 names = {"04": "modular_addition", "05": "permutation_composition", "06": "bitwise_xor"}
 inputs = [f"{num}_{task}_history.json" for num, task in names.items()]

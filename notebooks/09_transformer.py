@@ -62,17 +62,17 @@ lmn_points = [2, 12, 6]     # LMN per seed: before memorisation, inside the gene
 output_dir = "../figures"   # figures and the run's history (JSON) go here
 
 # %%
-from functools import partial  # noqa: E402
+from functools import partial
 
-import lmn_utils as lu  # noqa: E402
-from lmn_utils.analysis import fit_table, format_table, phase_table  # noqa: E402
-from lmn_utils.claims import markdown_table, moves_first, task_claims, text_table  # noqa: E402
-from lmn_utils.plotting import (plot_fits, plot_grokking_row, plot_progress,  # noqa: E402
+import lmn_utils as lu
+from lmn_utils.analysis import fit_table, format_table, phase_table
+from lmn_utils.claims import markdown_table, moves_first, task_claims, text_table
+from lmn_utils.plotting import (plot_fits, plot_grokking_row, plot_progress,
                                 save_figure)
-from lmn_utils.progress import halfway_table, leads  # noqa: E402
-from lmn_utils.report import (describe_run, fit_summary, phase_summary,  # noqa: E402
+from lmn_utils.progress import halfway_table, leads
+from lmn_utils.report import (describe_run, fit_summary, phase_summary,
                               schedule_summary)
-from lmn_utils.transformer import fourier_gini  # noqa: E402
+from lmn_utils.transformer import fourier_gini
 
 config = lu.TrainConfig(task="modular_addition", task_params={"p": p}, seeds=tuple(seeds),
                         steps=steps, train_frac=train_frac, model="transformer",
@@ -221,7 +221,7 @@ if default_run:  # the statements above, checked against this run's rows
     mlp_file = "04_modular_addition_history.json"
     mlp_mod31 = lu.History.load(f"{lu.input_folder('../figures', [mlp_file])}/{mlp_file}")
     mlp_change = task_claims(mlp_mod31, "hidden1", "mod 31")[1]["statistic"]
-    percent = lambda statistic: float(statistic.split("%")[0])  # noqa: E731
+    percent = lambda statistic: float(statistic.split("%")[0])
     assert percent(claims[1]["statistic"]) > percent(mlp_change)  # a smaller fall
     print(f"fall while generalising: transformer {claims[1]['statistic']}, MLP (04) {mlp_change}")
 
