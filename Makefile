@@ -15,7 +15,7 @@ PREFERRED_TORCH ?= torch==2.13.0
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install -q "$(PREFERRED_TORCH)" || true
-	$(BIN)/pip install -q -e ".[notebooks,test,site]"
+	$(BIN)/pip install -q -e ".[notebooks,test,sweeps,site]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 

@@ -80,6 +80,12 @@ def bootstrap_mean_interval(values, level=0.95, resamples=10000, seed=0):
     return float(np.quantile(means, tail)), float(np.quantile(means, 1 - tail))
 
 
+def interval_verdict(low, high, above="supported", below="contradicted"):
+    """The verdict every interval in this project gets: `above` when the interval lies above 0,
+    `below` when it lies below, "not distinguished" when it holds 0."""
+    return above if low > 0 else below if high < 0 else "not distinguished"
+
+
 def linearity_test(fits):
     """The paper's claim "LMN is linear in the test loss, L2 is not", over seeds.
 
@@ -91,8 +97,7 @@ def linearity_test(fits):
     if len(d) < 2:
         return dict(verdict="not measured", mean=np.nan, low=np.nan, high=np.nan, n=len(d))
     low, high = bootstrap_mean_interval(d)
-    verdict = "supported" if low > 0 else "contradicted" if high < 0 else "not distinguished"
-    return dict(verdict=verdict, mean=float(np.mean(d)), low=low, high=high, n=len(d))
+    return dict(verdict=interval_verdict(low, high), mean=float(np.mean(d)), low=low, high=high, n=len(d))
 
 
 def phase_table(history, threshold=1.0):

@@ -8,7 +8,8 @@ statistic, n, verdict). Intervals are 95% percentile bootstraps over seeds
 import numpy as np
 
 from .analysis import (bootstrap_mean_interval, double_descent_sensitivity, double_descents,
-                       fit_table, linearity_test, mean_and_spread, phase_end, relative_change)
+                       fit_table, interval_verdict, linearity_test, mean_and_spread, phase_end,
+                       relative_change)
 from .history import phase_steps
 from .progress import halfway_table, lead_verdict, leads
 
@@ -73,7 +74,7 @@ def falls_while_generalising(history, layer, task_name):
         return row(f"{task_name}: LMN falls while generalising", "yes", "", "n/a", "0 seeds",
                    "not measured")
     low, high = bootstrap_mean_interval(changes) if len(changes) > 1 else (changes[0],) * 2
-    verdict = "supported" if high < 0 else "contradicted" if low > 0 else "not distinguished"
+    verdict = interval_verdict(low, high, above="contradicted", below="supported")
     return row(f"{task_name}: LMN falls while generalising", "yes",
                "relative change memorisation -> generalisation step (or last step); "
                "interval below 0", _interval(changes, 0, percent=True),

@@ -58,3 +58,25 @@ def write_text(path, text):
         with open(tmp, "w") as out:
             out.write(text)
     return write_atomically(path, write)
+
+
+def save_tensors(path, tensors):
+    """torch.save `tensors` (tensors in dicts and lists) to `path` atomically. The archive is
+    built in memory first: torch.save names its records after the file, so saving straight to
+    a temporary name would give different bytes on every run."""
+    import io
+
+    import torch
+    buffer = io.BytesIO()
+    torch.save(tensors, buffer)
+
+    def write(tmp):
+        with open(tmp, "wb") as out:
+            out.write(buffer.getvalue())
+    return write_atomically(path, write)
+
+
+def load_tensors(path):
+    """What `save_tensors` wrote, on the CPU (tensors, dicts and lists only: weights_only)."""
+    import torch
+    return torch.load(path, map_location="cpu", weights_only=True)

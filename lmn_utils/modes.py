@@ -1,4 +1,4 @@
-"""Class modes of the grokking notebooks (04-06): a quick run, or a re-draw without training.
+"""Class modes of the grokking notebooks (04-07): a quick run, or a re-draw without training.
 
 quick=True: one seed, fewer steps and LMN points, chosen per notebook so that it still shows
 memorise-then-generalise (about a minute each on 2 CPU cores). redraw=True: no training; the

@@ -152,3 +152,49 @@ def plot_progress(history, measures, labels, title=""):
     fig.suptitle(f"{title}: which measure moves first ({len(rows)} seeds, mean and min-max band)")
     fig.tight_layout()
     return fig
+
+
+def plot_grid_cells(ax, cells, x_name, y_name, value, label, fmt="{:.0f}", log=True):
+    """A heatmap of one measure over a two-setting grid (`study.cell_summary` rows), on a log
+    colour scale by default; each cell says its value and how many of its seeds generalised;
+    cells where none did are grey."""
+    from matplotlib.colors import LogNorm, Normalize
+    xs = sorted({c[x_name] for c in cells})
+    ys = sorted({c[y_name] for c in cells})
+    grid = np.full((len(ys), len(xs)), np.nan)
+    for c in cells:
+        if c[value] is not None:
+            grid[ys.index(c[y_name]), xs.index(c[x_name])] = c[value]
+    norm = (LogNorm if log else Normalize)(np.nanmin(grid), np.nanmax(grid))
+    cmap = plt.get_cmap("viridis")
+    ax.set_facecolor("0.85")
+    image = ax.imshow(grid, origin="lower", cmap=cmap, norm=norm, aspect="auto")
+    for c in cells:
+        known = c[value] is not None
+        red, green, blue, _ = cmap(norm(c[value])) if known else (1, 1, 1, 1)
+        dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5  # white text on dark cells
+        ax.text(xs.index(c[x_name]), ys.index(c[y_name]),
+                f"{fmt.format(c[value]) if known else 'never'}\n"
+                f"{c['generalised']}/{c['seeds']} grokked", ha="center", va="center",
+                fontsize=9, color="white" if dark else "black")
+    ax.set_xticks(range(len(xs)), [str(x) for x in xs])
+    ax.set_yticks(range(len(ys)), [str(y) for y in ys])
+    ax.set_xlabel(x_name.replace("_", " "))
+    ax.set_ylabel(y_name.replace("_", " "))
+    ax.figure.colorbar(image, ax=ax, label=label)
+
+
+def plot_against(ax, rows, x_name, y_name, colour_by, x_label, y_label, log_y=False):
+    """One point per seed: y against x, coloured by a setting, with a legend of its values."""
+    levels = sorted({r[colour_by] for r in rows})
+    colours = plt.get_cmap("plasma")(np.linspace(0.1, 0.8, len(levels)))
+    for level, colour in zip(levels, colours):
+        picked = [r for r in rows if r[colour_by] == level
+                  and r.get(x_name) is not None and r.get(y_name) is not None]
+        ax.scatter([r[x_name] for r in picked], [r[y_name] for r in picked], color=colour,
+                   label=f"{colour_by.replace('_', ' ')} {level}", s=30)
+    if log_y:
+        ax.set_yscale("log")
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
+    ax.legend(fontsize=8)

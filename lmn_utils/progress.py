@@ -8,10 +8,8 @@ is the test accuracy's half-way step minus its own: positive when it moves first
 """
 import numpy as np
 
-from .analysis import bootstrap_mean_interval
+from .analysis import bootstrap_mean_interval, interval_verdict
 from .history import phase_steps
-
-RECORDED = ("test_acc", "test_loss", "l2_norm")
 
 
 def halfway_step(steps, values, start, end, fraction=0.5):
@@ -72,8 +70,8 @@ def lead_verdict(values):
     if len(values) < 2:
         return dict(mean=np.nan, low=np.nan, high=np.nan, n=len(values), verdict="not measured")
     low, high = bootstrap_mean_interval(values)
-    verdict = "before" if low > 0 else "after" if high < 0 else "not distinguished"
-    return dict(mean=float(values.mean()), low=low, high=high, n=len(values), verdict=verdict)
+    return dict(mean=float(values.mean()), low=low, high=high, n=len(values),
+                verdict=interval_verdict(low, high, above="before", below="after"))
 
 
 def progress_curves(history, row, measures, grid):

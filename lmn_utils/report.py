@@ -2,6 +2,9 @@
 
 Every number is rounded, so the notebooks' checked outputs are stable (nbval).
 """
+import functools
+import json
+
 import numpy as np
 
 from .analysis import format_table, mean_and_spread
@@ -55,11 +58,18 @@ def schedule_summary(history):
             f"({sum(counts)} evaluations per layer in all)" + (f", on {note}" if note else ""))
 
 
+@functools.lru_cache(maxsize=16)
+def task_size(name, params_json):
+    """The number of inputs of a task, built once per (name, parameters) in a process (S5's
+    14400 pairs are not rebuilt for every printout and figure)."""
+    from .tasks import make_task
+    return len(make_task(name, **json.loads(params_json)).labels)
+
+
 def lmn_samples_note(history, short=False):
     """'' when LMN saw every input, else e.g. '2048 of 14400 inputs (a fixed random subset)'."""
     from .samples import describe_samples, sample_rows
-    from .tasks import make_task
     config = history.config
-    num_inputs = len(make_task(config["task"], **config["task_params"]).labels)
+    num_inputs = task_size(config["task"], json.dumps(config["task_params"], sort_keys=True))
     rows = sample_rows(num_inputs, config.get("lmn_samples", "auto"))
     return "" if len(rows) == num_inputs else describe_samples(num_inputs, rows, short)

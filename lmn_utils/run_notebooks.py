@@ -29,17 +29,34 @@ def committed_notebooks():
                   if not nb.endswith(".running.ipynb"))
 
 
-def parameter_names(notebook):
-    """Names assigned in the notebook's cell tagged `parameters` (what papermill overrides)."""
+def parameter_defaults(notebook):
+    """{name: default} for the names assigned in the notebook's cell tagged `parameters` (what
+    papermill overrides); a default that is not a literal is None."""
     with open(notebook) as source:
         cells = json.load(source)["cells"]
     tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if not tagged:
         raise ValueError(f"{os.path.basename(notebook)} has no cell tagged 'parameters'")
-    tree = ast.parse("".join(tagged[0]["source"]))
-    return {target.id for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
-            for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
-            if isinstance(target, ast.Name)}
+    defaults = {}
+    for node in ast.parse("".join(tagged[0]["source"])).body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    defaults[target.id] = _literal_or_none(node.value)
+    return defaults
+
+
+def _literal_or_none(node):
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        return None
+
+
+def parameter_names(notebook):
+    """Names assigned in the notebook's cell tagged `parameters` (what papermill overrides)."""
+    return set(parameter_defaults(notebook))
 
 
 def check_parameter_names(notebook, parameters):

@@ -19,7 +19,8 @@ from .models import EmbedMLPStack, check_activation, check_layer, cross_entropy_
 from .transformer import DEFAULT_SIZES, TransformerStack, check_sizes, check_tap
 from .samples import check_lmn_samples, sample_rows
 from .schedule import DEFAULT_POINTS, checkpoint_steps, grid_schedule, phase_schedule
-from .tasks import check_fraction, check_int, make_task
+from .parameters import check_parameters
+from .tasks import check_int, make_task
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 SCHEDULES = ("phases", "grid")
@@ -67,8 +68,8 @@ class TrainConfig:
     lmn_samples: object = "auto"
 
     def validate(self):
-        check_int("steps", self.steps, 1)
-        check_fraction("train_frac", self.train_frac)
+        check_parameters(steps=self.steps, train_frac=self.train_frac, lr=self.lr,
+                         weight_decay=self.weight_decay)  # one rule each, parameters.py
         check_activation(self.activation)
         for name, allowed in (("dtype", TRAIN_DTYPES), ("lmn_dtype", DTYPES)):
             if getattr(self, name) not in allowed:
@@ -89,10 +90,6 @@ class TrainConfig:
             check_int(f"lmn_points ({name})", value, 0, 1000)
         self._validate_model()
         check_lmn_samples(self.lmn_samples)
-        if not (isinstance(self.lr, (int, float)) and self.lr > 0):
-            raise ValueError(f"lr must be a positive number, got {self.lr!r}")
-        if not (isinstance(self.weight_decay, (int, float)) and self.weight_decay >= 0):
-            raise ValueError(f"weight_decay must be a number >= 0, got {self.weight_decay!r}")
         betas = tuple(self.betas) if isinstance(self.betas, (list, tuple)) else ()
         if len(betas) != 2 or not all(isinstance(b, (int, float)) and 0 <= b < 1 for b in betas):
             raise ValueError(f"betas must be 2 numbers in [0, 1), got {self.betas!r}")

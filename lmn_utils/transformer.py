@@ -80,7 +80,8 @@ class TransformerStack(nn.Module):
                    for seed in seeds]
         return cls({name: torch.stack([m[name] for m in members]) for name in members[0]}, config)
 
-    def _weights(self):
+    def weights(self):
+        """The parameters by name, in compute_dtype when one is set (mixed precision)."""
         dtype = self.W_E.dtype
         if self.compute_dtype in (None, dtype):
             return dict(self.named_parameters())
@@ -88,7 +89,7 @@ class TransformerStack(nn.Module):
 
     def token_embeddings(self, inputs, weights=None):
         """Embeddings of a, b and "=" plus positions, [S, M, 3, d_model]."""
-        w = self._weights() if weights is None else weights
+        w = self.weights() if weights is None else weights
         S, M = self.W_E.shape[0], inputs.shape[-2]
         equals = torch.full_like(inputs[..., :1], self.config["num_tokens"])
         tokens = torch.cat([inputs, equals], -1).expand(S, M, 3)
@@ -108,7 +109,7 @@ class TransformerStack(nn.Module):
     def activations(self, inputs):
         """Every tap's values on `inputs` [M, 2]: "embedding", "resid_mid", "resid_post",
         "logits", each [S, M, ...]."""
-        w = self._weights()
+        w = self.weights()
         x = self.token_embeddings(inputs, w)
         embedding = x[:, :, :2].flatten(2) - w["W_pos"][:, None, :2].flatten(2)
         return {"embedding": embedding, **self.after_embedding(x, w)}
@@ -173,7 +174,7 @@ class _EmbeddingTail(nn.Module):
         self.member = member
 
     def forward(self, ab):
-        w = self.member._weights()
+        w = self.member.weights()
         d = self.member.config["d_model"]
         equals = w["W_E"][:, self.member.config["num_tokens"]]
         x = torch.cat([ab.reshape(1, -1, 2, d), equals[:, None, None].expand(1, ab.shape[0], 1, d)], 2)

@@ -35,6 +35,7 @@ p = 31                      # modulus
 seeds = [0, 1, 2, 3, 4]     # trained together as one batched model
 steps = 20000               # AdamW steps, full batch
 train_frac = 0.8
+weight_decay = 0.2          # AdamW's decoupled weight decay (the paper's value)
 activation = "silu"
 layer = "hidden1"           # LMN from this layer (after its activation) to the logits
 lmn_points = [2, 16, 16]    # LMN per seed: before memorisation, inside the generalising
@@ -57,7 +58,8 @@ lu.check_modes(quick, redraw)
 seeds, steps, lmn_points = lu.quick_settings(quick, seeds, steps, lmn_points,
                                              quick_seeds=[0], quick_steps=8000)
 config = lu.TrainConfig(task="modular_addition", task_params={"p": p}, seeds=tuple(seeds),
-                        steps=steps, train_frac=train_frac, activation=activation,
+                        steps=steps, train_frac=train_frac, weight_decay=weight_decay,
+                        activation=activation,
                         lmn_layers=(layer,), lmn_points=tuple(lmn_points), dtype=dtype).validate()
 task = lu.make_task(config.task, **config.task_params)  # checks p
 output_dir = lu.output_folder(output_dir)  # $LMN_OUTPUT_DIR wins if set
@@ -162,8 +164,9 @@ print(text_table(task_claims(history, layer, "mod 31")))
 # %%
 verdicts = {r["claim"].split(": ", 1)[1]: r["verdict"]
             for r in task_claims(history, layer, "mod 31")}
-default_run = (p, seeds, steps, train_frac, activation, layer, lmn_points, dtype) == (
-    31, [0, 1, 2, 3, 4], 20000, 0.8, "silu", "hidden1", [2, 16, 16], "mixed")
+default_run = (p, seeds, steps, train_frac, weight_decay, activation, layer, lmn_points,
+               dtype) == (31, [0, 1, 2, 3, 4], 20000, 0.8, 0.2, "silu", "hidden1", [2, 16, 16],
+                          "mixed")
 if default_run:
     lmn_change, l2_change = phase_changes(history, "lmn", layer), phase_changes(history, "l2_norm")
     assert 1.7 <= peak_ratios(history, layer).mean() <= 2.5  # "about twice"

@@ -42,6 +42,8 @@ seed = 0
 steps = 20000
 lmn_points = [2, 6, 8]  # LMN: before memorisation, inside the generalising phase, after it
 num_clusters = 10
+quick = False           # class mode: 8000 steps and fewer LMN points for every run
+redraw = False          # class mode: draw every figure from the saved runs, no training
 output_dir = "../figures"
 
 # %%
@@ -55,8 +57,11 @@ import lmn_utils as lu
 from lmn_utils.analysis import loss_spikes
 from lmn_utils.clustering import cluster_order, spectral_clusters
 from lmn_utils.plotting import plot_band, save_figure
-from lmn_utils.folders import output_folder
+from lmn_utils.folders import load_tensors, output_folder, save_tensors
 
+lu.check_modes(quick, redraw)
+_, steps, lmn_points = lu.quick_settings(quick, [seed], steps, lmn_points, quick_seeds=[seed],
+                                         quick_steps=8000)
 base = dict(task="modular_addition", task_params={"p": p}, seeds=(seed,), steps=steps,
             lmn_points=tuple(lmn_points))
 lu.TrainConfig(**base).validate()
@@ -77,6 +82,11 @@ lu.set_seed(seed)
 # plot hidden2 before its activation, which must coincide with hidden1: if the paper's three
 # curves differ, its hidden2 measurement was something else, which the paper does not specify.
 
+# %% [markdown]
+# The run keeps a copy of the weights at every recorded step (`keep`); Figure 4 needs them at
+# three steps, and LMN from hidden2 before its activation is measured from them below. Both are
+# saved next to the figures (`07_figure_inputs.pt`), which is what `redraw=True` draws from.
+
 # %%
 # NBVAL_IGNORE_OUTPUT
 snapshots = {}
@@ -87,25 +97,40 @@ def keep(step, stack):
 
 
 # dtype "mixed", the default
-history, stack = lu.train(lmn_layers=("embedding", "hidden1"), callback=keep, **base)
-history_path = history.save(f"{output_dir}/07_layers_history.json")
+layers_config = lu.TrainConfig(lmn_layers=("embedding", "hidden1"), **base).validate()
+history = lu.train_or_load(layers_config, "07_layers_history.json", output_dir, redraw,
+                           callback=keep)
 
 # %%
 task = lu.make_task("modular_addition", p=p)
-device = stack.embed.device  # where training ran (and the snapshots are)
+(memorised, generalised), = lu.phase_steps(history)
+# Figure 4's steps: initialisation and the phase steps (recorded steps, so snapshots exist)
+moments = {"initialisation": 0, "memorised": memorised, "generalised": generalised}
+moments = {name: int(step) for name, step in moments.items() if step is not None}
+inputs_file = "07_figure_inputs.pt"
+if redraw:
+    saved = load_tensors(f"{lu.input_folder('../figures', [inputs_file])}/{inputs_file}")
+    device = torch.device("cpu")
+else:
+    first = snapshots[min(snapshots)]
+    device = next(iter(first.values())).device  # where training ran (and the snapshots are)
 model = lu.EmbedMLP(task.num_tokens, task.num_classes).to(device)  # float32, as in training
 inputs = task.inputs.to(device)
-hidden2_pre = []
-for step in history.lmn_steps[0]:
-    model.load_state_dict(snapshots[step])
-    hidden2_pre.append(lu.layer_lmn(model, inputs, "hidden2", tap="pre"))
-hidden2_pre = np.array(hidden2_pre)
+if not redraw:
+    hidden2_pre = []
+    for step in history.lmn_steps[0]:
+        model.load_state_dict(snapshots[step])
+        hidden2_pre.append(lu.layer_lmn(model, inputs, "hidden2", tap="pre"))
+    saved = dict(hidden2_pre=torch.tensor(hidden2_pre, dtype=torch.float64),
+                 snapshots={step: {k: v.cpu() for k, v in snapshots[step].items()}
+                            for step in moments.values()})
+    save_tensors(f"{output_dir}/{inputs_file}", saved)
+hidden2_pre = saved["hidden2_pre"].numpy()
 gap = np.abs(hidden2_pre - history.lmn["hidden1"][0]).max() / history.lmn["hidden1"][0].max()
 print(f"largest relative gap between LMN(hidden2, pre) and LMN(hidden1, post): {gap:.1e} "
       f"(equal up to rounding: {gap < 1e-3})")
 
 # %%
-(memorised, generalised), = lu.phase_steps(history)
 fig, ax = plt.subplots(figsize=(8, 4))
 shown = history.lmn_steps[0] > 0
 for name, values in (("embedding", history.lmn["embedding"][0]),
@@ -153,18 +178,12 @@ print(text_table([figure3(history)]))
 
 # %%
 def connectivity_at(step):
-    model.load_state_dict(snapshots[step])
+    model.load_state_dict(saved["snapshots"][step])
     with torch.no_grad():
         X = model.layer_values(inputs, "hidden1")
     return lu.linear_connectivity(model.tail("hidden1"), X).numpy()
 
 
-recorded = np.array(sorted(snapshots))
-moments = {"initialisation": 0}
-if memorised is not None:
-    moments["memorised"] = int(recorded[recorded >= memorised][0])
-if generalised is not None:
-    moments["generalised"] = int(recorded[recorded >= generalised][0])
 matrices = {name: connectivity_at(step) for name, step in moments.items()}
 
 # one colour range for the three panels, from the 2nd percentile of their off-diagonal entries
@@ -221,10 +240,10 @@ summary_path = lu.write_text(f"{output_dir}/07_connectivity_summary.txt", summar
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-history32, _ = lu.train(lmn_layers=("hidden1",), dtype="float32", **base)
-history32.save(f"{output_dir}/07_float32_history.json")
-history64, _ = lu.train(lmn_layers=("hidden1",), dtype="float64", **base)
-history_path = history64.save(f"{output_dir}/07_float64_history.json")
+history32, history64 = (
+    lu.train_or_load(lu.TrainConfig(lmn_layers=("hidden1",), dtype=dtype, **base).validate(),
+                     f"07_{dtype}_history.json", output_dir, redraw)
+    for dtype in ("float32", "float64"))
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))

@@ -134,6 +134,17 @@ def test_redraw_mode_draws_every_figure_from_the_saved_run_without_training(
     assert not (tmp_path / history).exists()  # loaded, not trained and saved
 
 
+def test_07_redraws_figures_3_and_4_and_the_precision_comparison_without_training(
+        tmp_path, monkeypatch):
+    printed = _run("07", {"redraw": True}, tmp_path, monkeypatch)
+    assert "equal up to rounding: True" in printed  # hidden2 (pre) from the saved values
+    assert "mean off-diagonal connectivity" in printed  # Figure 4 from the saved snapshots
+    assert {f"07_{name}.png" for name in ("figure3_lmn_per_layer", "figure4_connectivity",
+                                          "float32_vs_float64")} <= {
+        path.name for path in tmp_path.glob("07_*.png")}
+    assert not list(tmp_path.glob("07_*_history.json"))  # loaded, not trained and saved
+
+
 def test_quick_mode_trains_one_seed_and_still_groks(tmp_path, monkeypatch):
     printed = _run("04", {"quick": True}, tmp_path, monkeypatch)
     assert "1 seeds, 8000 steps" in printed

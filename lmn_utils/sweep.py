@@ -1,0 +1,295 @@
+"""Parametrised sweeps of a notebook on Dask.
+
+    python -m lmn_utils.sweep NOTEBOOK --grid NAME VALUE [VALUE ...] [--grid ...] [-p NAME VALUE]
+                              [--name SWEEP] [--root sweeps] [--scheduler ADDRESS]
+                              [--threads-per-run 1] [--workers N]
+
+Every combination of the grid's values, with the fixed `-p` values, is one papermill execution
+of the notebook. Names and values are checked against the notebook's `parameters` cell (and the
+library's rules, `check_parameters`) before anything starts. The runs go to a `dask.distributed`
+cluster: by default a LocalCluster of cores / threads-per-run worker processes, one thread each;
+with --scheduler, an existing cluster (its workers must see this folder and import lmn_utils;
+start them with `--nthreads 1`, one run per worker process).
+
+sweeps/SWEEP/ holds:
+  sweep.json         the notebook, grid and fixed values of the last start
+  RUN_ID/            a run that ended: run.json (status "ok" or "failed" with its error line,
+                     parameters, seconds), notebook.ipynb (executed), the notebook's figures
+                     and history. RUN_ID is a hash of the run's parameters.
+  .RUN_ID.partial/   a run in progress; renamed to RUN_ID/ only when it has ended, so an
+                     interrupted sweep leaves nothing counted as done (the next start removes it)
+  results.csv        one row per run and seed (`sweep_table`), written when the sweep ends
+
+A rerun skips the runs that finished ("ok") and runs again those that failed or never ended.
+Each run's kernel talks to papermill over IPC sockets in a folder of its own, not over TCP
+ports: parallel kernel starts cannot race for a port (papermill issue 511, "Address already in
+use"). The kernel's thread count is pinned (OMP_NUM_THREADS and kin = threads-per-run).
+"""
+import argparse
+import hashlib
+import itertools
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+
+from .folders import OUTPUT_DIR_VARIABLE, write_text
+from .parameters import RULES, check_parameters
+from .run_notebooks import NOTEBOOKS, _parse_value, drop_volatile, parameter_defaults
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+_KERNEL_ENVIRONMENT = threading.Lock()  # one run at a time sets a worker process's environment
+
+
+def parse_grid(entries):
+    """[[name, value, ...], ...] (argparse's --grid) -> {name: [values]}; values are Python
+    literals where they parse ("0.1" -> 0.1, "[0, 1]" -> [0, 1]), else strings."""
+    grid = {}
+    for name, *values in entries:
+        if not values:
+            raise ValueError(f"--grid {name} needs at least one value")
+        if name in grid:
+            raise ValueError(f"--grid {name} is given twice")
+        grid[name] = [_parse_value(v) for v in values]
+    return grid
+
+
+def combinations(grid, fixed=None):
+    """Every combination of the grid's values, each merged over the fixed values, in grid order."""
+    names = list(grid)
+    return [{**(fixed or {}), **dict(zip(names, values))}
+            for values in itertools.product(*(grid[n] for n in names))]
+
+
+def run_id(parameters):
+    """A run's folder name: the first 12 hex digits of a hash of its parameters (sorted)."""
+    text = json.dumps(parameters, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _kind(value):
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "int" if isinstance(value, int) else "float"
+    if isinstance(value, (list, tuple)):
+        return "list"
+    return type(value).__name__
+
+
+_ACCEPTS = {"bool": {"bool"}, "int": {"int"}, "float": {"int", "float"}, "list": {"list"},
+            "str": {"str"}}
+
+
+def check_value(notebook, name, value, default):
+    """A value must be of its default's kind (an int where the default is a float is fine) and
+    pass the library's rule for that name, if it has one."""
+    if default is not None and _kind(value) not in _ACCEPTS.get(_kind(default), {_kind(default)}):
+        raise ValueError(f"{notebook}: {name}={value!r} is a {_kind(value)}; its default "
+                         f"{default!r} is a {_kind(default)}")
+    if name in RULES:
+        check_parameters(**{name: value})
+
+
+def check_sweep(notebook, grid, fixed=None):
+    """Stop with one line on a name the notebook does not have or a value it cannot take."""
+    defaults = parameter_defaults(notebook)
+    label = os.path.basename(notebook)
+    both = sorted(set(grid) & set(fixed or {}))
+    if both:
+        raise ValueError(f"{both[0]} is both a grid name and a fixed value (-p)")
+    for name in [*grid, *(fixed or {})]:
+        if name not in defaults:
+            raise ValueError(f"{label} has no parameter {name!r}; its parameters are "
+                             f"{sorted(defaults)}")
+    for name, values in grid.items():
+        for value in values:
+            check_value(label, name, value, defaults[name])
+    for name, value in (fixed or {}).items():
+        check_value(label, name, value, defaults[name])
+
+
+def run_status(run_dir):
+    """'ok' or 'failed' for a run that ended, None for one that never did."""
+    record = os.path.join(run_dir, "run.json")
+    if not os.path.exists(record):
+        return None
+    with open(record) as source:
+        return json.load(source)["status"]
+
+
+def error_line(error):
+    """One line for a failed run: the notebook's exception (papermill keeps its name and value)
+    or the error that stopped the run."""
+    name = getattr(error, "ename", None) or type(error).__name__
+    value = getattr(error, "evalue", None) if hasattr(error, "ename") else str(error)
+    lines = str(value).strip().splitlines()
+    return f"{name}: {lines[-1] if lines else ''}"[:300]
+
+
+def _ipc_config(socket_dir):
+    from traitlets.config import Config
+    config = Config()
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = os.path.join(socket_dir, "kernel")
+    return config
+
+
+def _restore(saved):
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def execute_run(notebook, parameters, run_dir, threads=1):
+    """One run, in whatever process calls it (a Dask worker): papermill executes `notebook`
+    with `parameters` into .RUN_ID.partial/, which becomes `run_dir` when the run has ended.
+    Returns the run's record (what run.json holds). A failure in the notebook is recorded, not
+    raised."""
+    import papermill
+    parent, name = os.path.split(os.path.abspath(run_dir))
+    partial = os.path.join(parent, f".{name}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    os.makedirs(partial)
+    socket_dir = tempfile.mkdtemp(prefix="lmn-kernel-")  # short: a socket path has ~100 chars
+    record = dict(run_id=name, notebook=os.path.basename(notebook), parameters=parameters,
+                  status="ok", error=None)
+    started = time.perf_counter()
+    with _KERNEL_ENVIRONMENT:
+        saved = {k: os.environ.get(k) for k in (OUTPUT_DIR_VARIABLE, *THREAD_VARIABLES)}
+        os.environ.update({OUTPUT_DIR_VARIABLE: partial,
+                           **{k: str(threads) for k in THREAD_VARIABLES}})
+        try:
+            output = os.path.join(partial, "notebook.ipynb")
+            papermill.execute_notebook(notebook, output, parameters=parameters,
+                                       kernel_name="python3", language="python",
+                                       cwd=os.path.dirname(os.path.abspath(notebook)),
+                                       progress_bar=False, config=_ipc_config(socket_dir))
+            drop_volatile(output)
+        except Exception as error:  # recorded: one failed run does not stop the others
+            record.update(status="failed", error=error_line(error))
+        finally:
+            _restore(saved)
+            shutil.rmtree(socket_dir, ignore_errors=True)
+    record["seconds"] = round(time.perf_counter() - started, 1)
+    write_text(os.path.join(partial, "run.json"), json.dumps(record, indent=1))
+    shutil.rmtree(run_dir, ignore_errors=True)  # a failed earlier attempt
+    os.replace(partial, run_dir)
+    return record
+
+
+def remove_partial_runs(sweep_dir):
+    """Folders of runs an earlier, interrupted start left behind."""
+    if os.path.isdir(sweep_dir):
+        for entry in os.listdir(sweep_dir):
+            if entry.startswith(".") and entry.endswith(".partial"):
+                shutil.rmtree(os.path.join(sweep_dir, entry), ignore_errors=True)
+
+
+def default_workers(threads_per_run):
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, cores // threads_per_run)
+
+
+def _client(scheduler, workers, threads_per_run):
+    """A Dask client of the cluster at `scheduler`, or of a new LocalCluster (closed with it)."""
+    from distributed import Client, LocalCluster
+    if scheduler:
+        return Client(scheduler), None
+    cluster = LocalCluster(n_workers=workers or default_workers(threads_per_run),
+                           threads_per_worker=1, processes=True, dashboard_address=None)
+    return Client(cluster), cluster
+
+
+def resolve_notebook(name):
+    """A notebook path, or a prefix of one in notebooks/ ("04" -> notebooks/04_....ipynb)."""
+    if os.path.exists(name):
+        return os.path.abspath(name)
+    matches = sorted(f for f in os.listdir(NOTEBOOKS)
+                     if f.startswith(name) and f.endswith(".ipynb") and ".running." not in f)
+    if len(matches) != 1:
+        raise ValueError(f"notebook {name!r} matches {len(matches)} notebooks in {NOTEBOOKS}")
+    return os.path.join(NOTEBOOKS, matches[0])
+
+
+def run_sweep(notebook, grid, fixed=None, name=None, root="sweeps", scheduler=None,
+              workers=None, threads_per_run=1, progress=True):
+    """Run every combination not yet done; returns {"table": results.csv path, "ran": records
+    of this start's runs, "skipped": runs already done, "failed": run ids that failed}."""
+    from distributed import as_completed
+    from tqdm.auto import tqdm
+
+    from lmn_utils.sweep import execute_run as job  # by reference, also under `python -m`
+    from .sweep_table import collect, write_table
+    notebook = resolve_notebook(notebook)
+    fixed = dict(fixed or {})
+    check_sweep(notebook, grid, fixed)
+    if not isinstance(threads_per_run, int) or threads_per_run < 1:
+        raise ValueError(f"threads_per_run must be an integer >= 1, got {threads_per_run!r}")
+    name = name or os.path.splitext(os.path.basename(notebook))[0]
+    sweep_dir = os.path.abspath(os.path.join(root, name))
+    runs = {run_id(p): p for p in combinations(grid, fixed)}
+    os.makedirs(sweep_dir, exist_ok=True)
+    remove_partial_runs(sweep_dir)
+    write_text(os.path.join(sweep_dir, "sweep.json"), json.dumps(
+        dict(notebook=os.path.basename(notebook), grid=grid, fixed=fixed), indent=1))
+    todo = {i: p for i, p in runs.items() if run_status(os.path.join(sweep_dir, i)) != "ok"}
+    ran = []
+    if todo:
+        client, cluster = _client(scheduler, workers, threads_per_run)
+        try:
+            futures = [client.submit(job, notebook, p, os.path.join(sweep_dir, i),
+                                     threads_per_run, key=f"run-{name}-{i}", pure=False)
+                       for i, p in todo.items()]
+            bar = tqdm(total=len(futures), desc=f"sweep {name}", unit="run", disable=not progress)
+            for future in as_completed(futures):
+                ran.append(future.result())
+                bar.update()
+                bar.set_postfix(failed=sum(r["status"] == "failed" for r in ran))
+            bar.close()
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    table = write_table(os.path.join(sweep_dir, "results.csv"), collect(sweep_dir, list(runs)))
+    return dict(table=table, ran=ran, skipped=len(runs) - len(todo),
+                failed=[r["run_id"] for r in ran if r["status"] == "failed"])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebook", help="a notebook path or prefix (e.g. 04)")
+    parser.add_argument("--grid", nargs="+", action="append", default=[],
+                        metavar=("NAME", "VALUE"), help="a parameter and its values")
+    parser.add_argument("-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                        help="a parameter fixed for every run")
+    parser.add_argument("--name", help="the sweep's folder under --root (default: the notebook's)")
+    parser.add_argument("--root", default="sweeps")
+    parser.add_argument("--scheduler", help="address of a running dask scheduler")
+    parser.add_argument("--threads-per-run", type=int, default=1)
+    parser.add_argument("--workers", type=int,
+                        help="LocalCluster workers (default: cores / threads per run)")
+    args = parser.parse_args(argv)
+    try:
+        grid = parse_grid(args.grid)
+        fixed = {k: _parse_value(v) for k, v in args.p}
+        result = run_sweep(args.notebook, grid, fixed, args.name, args.root, args.scheduler,
+                           args.workers, args.threads_per_run)
+    except (ValueError, KeyError) as error:
+        parser.exit(2, f"sweep: {error.args[0] if error.args else error}\n")
+    print(f"{len(result['ran'])} runs now ({len(result['failed'])} failed), "
+          f"{result['skipped']} done before; table: {result['table']}")
+    for record in result["ran"]:
+        if record["status"] == "failed":
+            print(f"  failed {record['run_id']} {record['parameters']}: {record['error']}",
+                  file=sys.stderr)
+    return 1 if result["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

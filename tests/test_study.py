@@ -1,0 +1,114 @@
+"""Study statistics (lmn_utils.study) and the per-seed summary of a sweep's table."""
+import numpy as np
+import pytest
+
+from lmn_utils import History
+from lmn_utils.study import (cell_summary, compare_correlations, correlation_test,
+                             merge_columns,
+                             rank_correlation, ranks)
+from lmn_utils.sweep_table import early_change, read_table, seed_summary, write_table
+
+
+def test_ranks_average_ties():
+    np.testing.assert_array_equal(ranks([10, 30, 20, 30]), [1, 3.5, 2, 3.5])
+
+
+def test_rank_correlation_reads_order_not_lines():
+    x = np.arange(1.0, 9.0)
+    assert rank_correlation(x, np.exp(x)) == pytest.approx(1)
+    assert rank_correlation(x, -x ** 3) == pytest.approx(-1)
+    assert np.isnan(rank_correlation(x, np.ones_like(x)))
+
+
+def test_grouped_correlation_sees_only_the_order_inside_groups():
+    # three groups offset upwards together (pooled: positive), decreasing inside each group
+    groups = np.repeat([0, 1, 2], 6)
+    x = 10.0 * groups + np.tile(np.arange(6), 3)
+    y = 10.0 * groups + np.tile(np.arange(6)[::-1], 3)
+    assert rank_correlation(x, y) > 0.5
+    assert rank_correlation(x, y, groups) == pytest.approx(-1)
+    assert correlation_test(x, y)["verdict"] == "positive"
+    assert correlation_test(x, y, groups)["verdict"] == "negative"
+
+
+def test_correlation_test_verdicts():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=40)
+    assert correlation_test(x, 2 * x + 0.1 * rng.normal(size=40))["verdict"] == "positive"
+    unrelated = correlation_test(x, rng.normal(size=40))
+    assert unrelated["verdict"] == "not distinguished" and unrelated["low"] < 0 < unrelated["high"]
+    few = correlation_test([1, 2, np.nan, 4], [1, 2, 3, np.nan])
+    assert few == dict(rho=few["rho"], low=few["low"], high=few["high"], n=2,
+                       verdict="not measured")
+    assert correlation_test(x, -x) == correlation_test(x, -x)  # seeded: the same every call
+
+
+def constructed_history():
+    steps = np.arange(0, 1001, 100)
+    train_acc = (steps >= 100).astype(float)
+    test_acc = (steps >= 800).astype(float)
+    history = History(config={"seeds": [7]}, steps=steps,
+                      metrics={"train_acc": train_acc[None], "test_acc": test_acc[None],
+                               "test_loss": np.linspace(3, 0.1, len(steps))[None],
+                               "l2_norm": np.linspace(20, 10, len(steps))[None]})
+    history.set_lmn([np.array([0, 100, 300, 500, 800, 1000])],
+                    {"hidden1": [np.array([2.0, 4.0, 3.5, 3.0, 2.0, 2.0])]})
+    return history
+
+
+def test_seed_summary_of_a_constructed_run():
+    summary = seed_summary(constructed_history(), 0, "hidden1")
+    assert (summary["seed"], summary["memorised"], summary["generalised"], summary["delay"]) == (
+        7, 100, 800, 700)
+    assert (summary["lmn_start"], summary["lmn_peak"], summary["lmn_peak_step"]) == (2, 4, 100)
+    assert summary["peak_ratio"] == 2 and summary["lmn_at_end"] == 2
+    assert summary["lmn_fall"] == pytest.approx(-0.5)
+    assert summary["fall_per_1000_steps"] == pytest.approx(0.5 * 1000 / 700)
+    # 500 steps after memorisation = step 600, a third of the way from 3.0 (500) to 2.0 (800)
+    assert summary["early_change"] == pytest.approx((3 - 1 / 3) / 4 - 1)
+    loss = np.linspace(3, 0.1, 11)  # recorded every 100 steps: 2.71 at 100, 2.13 at 300
+    assert summary["early_test_loss_change"] == pytest.approx(loss[6] / loss[1] - 1)
+    history = constructed_history()
+    assert early_change(history, "hidden1", 0, 100, window=100) == pytest.approx(3.75 / 4 - 1)
+    # step 150 lies between LMN steps 100 and 300: more than 2 windows of 50 after memorisation
+    assert early_change(history, "hidden1", 0, 100, window=50) is None
+    assert early_change(history, "hidden1", 0, 100, window=1000) is None  # past the last step
+    assert summary["l2_fall"] == pytest.approx(12 / 19 - 1)  # l2 19 at step 100, 12 at 800
+    assert summary["lmn_r2"] > 0.5 and summary["final_test_acc"] == 1
+
+
+def test_table_round_trip_and_cell_summary(tmp_path):
+    rows = [dict(run_id="a", status="ok", error=None, weight_decay=0.1, seeds=[0, 1], seed=0,
+                 generalised=None, delay=None, lmn_fall=-0.2),
+            dict(run_id="a", status="ok", error=None, weight_decay=0.1, seeds=[0, 1], seed=1,
+                 generalised=900, delay=800, lmn_fall=-0.4),
+            dict(run_id="b", status="failed", error="ValueError: bad, really", weight_decay=1.0,
+                 seeds=[0, 1])]
+    back = read_table(write_table(tmp_path / "results.csv", rows))
+    assert back[0] == {**rows[0]}
+    assert back[2]["error"] == "ValueError: bad, really" and back[2]["seed"] is None
+    cells = cell_summary(back[:2], ("weight_decay",), ("delay", "lmn_fall"))
+    assert cells == [dict(weight_decay=0.1, seeds=2, generalised=1, delay=800,
+                          lmn_fall=pytest.approx(-0.3))]
+
+
+def test_merge_columns_matches_on_every_key():
+    rows = [dict(wd=0.1, seed=0, delay=10), dict(wd=0.1, seed=1, delay=20),
+            dict(wd=1.0, seed=0, delay=5)]
+    early = [dict(wd=0.1, seed=1, early=-0.2), dict(wd=0.1, seed=0, early=-0.1)]
+    merged = merge_columns(rows, early, ("wd", "seed"), ("early",))
+    assert [m["early"] for m in merged] == [-0.1, -0.2, None]
+    assert merged[0]["delay"] == 10 and "early" not in rows[0]
+    with pytest.raises(ValueError, match="several rows of the other table have"):
+        merge_columns(rows, early + early[:1], ("wd", "seed"), ("early",))
+
+
+def test_compare_correlations_names_the_stronger_predictor():
+    rng = np.random.default_rng(2)
+    y = rng.normal(size=40)
+    close, loose = y + 0.05 * rng.normal(size=40), y + 2 * rng.normal(size=40)
+    assert compare_correlations(close, loose, y)["verdict"] == "first"
+    assert compare_correlations(loose, -close, y)["verdict"] == "second"  # sign does not matter
+    same = compare_correlations(close, close + 1e-3 * rng.normal(size=40), y)
+    assert same["verdict"] == "not distinguished"
+    assert compare_correlations(close[:3], loose[:3], y[:3])["verdict"] == "not measured"

@@ -1,0 +1,163 @@
+"""Sweeps on Dask (lmn_utils.sweep) and their results table (lmn_utils.sweep_table)."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import nbformat
+import numpy as np
+import pytest
+
+from lmn_utils.sweep import (check_sweep, combinations, main, parse_grid, resolve_notebook,
+                             run_id, run_sweep)
+from lmn_utils.sweep_table import column, read_table
+
+NOTEBOOK_04 = resolve_notebook("04")
+TINY_04 = dict(p=7, seeds=[0], steps=300, lmn_points=[1, 1, 1])  # about 15 s per run
+
+PROBE_SOURCE = """\
+import json, os
+from ipykernel import get_connection_info
+info = get_connection_info(unpack=True)
+if fail:
+    raise RuntimeError(f"probe failed on purpose at x={x}")
+with open(os.path.join(os.environ["LMN_OUTPUT_DIR"], "probe.json"), "w") as out:
+    json.dump(dict(x=x, transport=info["transport"], ip=info["ip"],
+                   threads=os.environ.get("OMP_NUM_THREADS")), out)
+"""
+
+
+@pytest.fixture
+def probe(tmp_path):
+    """A one-second notebook that reports how its kernel was started (and fails on request)."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("x = 0\nfail = False",
+                                                metadata={"tags": ["parameters"]}),
+                      nbformat.v4.new_code_cell(PROBE_SOURCE)]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(notebook, path)
+    return str(path)
+
+
+def probe_reports(sweep_dir):
+    return [json.load(open(os.path.join(sweep_dir, d, "probe.json")))
+            for d in sorted(os.listdir(sweep_dir))
+            if os.path.exists(os.path.join(sweep_dir, d, "probe.json"))]
+
+
+def test_grid_combinations_and_run_ids():
+    grid = parse_grid([["weight_decay", "0.1", "1"], ["seeds", "[0, 1]"], ["activation", "relu"]])
+    assert grid == {"weight_decay": [0.1, 1], "seeds": [[0, 1]], "activation": ["relu"]}
+    runs = combinations({"a": [1, 2], "b": ["x", "y"]}, {"steps": 10})
+    assert runs == [{"steps": 10, "a": 1, "b": "x"}, {"steps": 10, "a": 1, "b": "y"},
+                    {"steps": 10, "a": 2, "b": "x"}, {"steps": 10, "a": 2, "b": "y"}]
+    assert run_id({"a": 1, "b": 2}) == run_id({"b": 2, "a": 1}) != run_id({"a": 1, "b": 3})
+    with pytest.raises(ValueError, match="--grid p needs at least one value"):
+        parse_grid([["p"]])
+
+
+@pytest.mark.parametrize("grid, fixed, message", [
+    ({"widht": [1]}, {}, "04_modular_addition.ipynb has no parameter 'widht'"),
+    ({"train_frac": [0.5, 1.5]}, {}, r"train_frac must be a number in \(0, 1\)"),
+    ({"weight_decay": ["big"]}, {}, "weight_decay='big' is a str; its default 0.2 is a float"),
+    ({"seeds": [3]}, {}, "seeds=3 is a int; its default"),
+    ({"steps": [10]}, {"steps": 20}, "steps is both a grid name and a fixed value"),
+    ({}, {"quick": 1}, "quick=1 is a int; its default False is a bool")])
+def test_bad_names_and_values_stop_before_anything_runs(grid, fixed, message, tmp_path):
+    check_sweep(NOTEBOOK_04, {"weight_decay": [0, 1], "train_frac": [0.5]}, {"seeds": [0]})
+    with pytest.raises(ValueError, match=message):
+        run_sweep(NOTEBOOK_04, grid, fixed, root=str(tmp_path))
+    assert not os.listdir(tmp_path)  # nothing started
+
+
+def test_four_runs_of_04_on_a_local_cluster_then_a_rerun_skips_them(tmp_path):
+    grid = {"train_frac": [0.5, 0.8], "weight_decay": [0.1, 1.0]}
+    result = run_sweep(NOTEBOOK_04, grid, TINY_04, name="tiny", root=str(tmp_path), workers=2,
+                       progress=False)
+    sweep_dir = tmp_path / "tiny"
+    assert result["failed"] == [] and len(result["ran"]) == 4 and result["skipped"] == 0
+    runs = sorted(d for d in os.listdir(sweep_dir) if (sweep_dir / d).is_dir())
+    assert runs == sorted(run_id({**TINY_04, **p}) for p in combinations(grid))
+    for run in runs:  # each run folder holds the executed notebook, its history and figures
+        files = os.listdir(sweep_dir / run)
+        assert {"run.json", "notebook.ipynb", "04_modular_addition_history.json",
+                "04_modular_addition_curves.png"} <= set(files)
+    rows = read_table(result["table"])
+    assert len(rows) == 4 and {r["status"] for r in rows} == {"ok"}
+    assert sorted((r["train_frac"], r["weight_decay"]) for r in rows) == [
+        (0.5, 0.1), (0.5, 1.0), (0.8, 0.1), (0.8, 1.0)]
+    assert all(r["seed"] == 0 and r["p"] == 7 and r["lmn_peak"] >= r["lmn_start"] > 1
+               for r in rows)
+    assert np.isfinite(column(rows, "peak_ratio")).all()
+    again = run_sweep(NOTEBOOK_04, grid, TINY_04, name="tiny", root=str(tmp_path), workers=2,
+                      progress=False)
+    assert again["ran"] == [] and again["skipped"] == 4
+    assert read_table(again["table"]) == rows
+
+
+def test_a_failed_run_is_recorded_and_the_others_finish(probe, tmp_path):
+    sweep_dir = tmp_path / "sweeps" / "probe"
+    (sweep_dir / ".deadbeef0000.partial").mkdir(parents=True)  # left by an interrupted start
+    result = run_sweep(probe, {"x": [1, 2], "fail": [False, True]}, name="probe",
+                       root=str(tmp_path / "sweeps"), workers=1, progress=False)
+    assert not (sweep_dir / ".deadbeef0000.partial").exists()
+    failed = [r for r in result["ran"] if r["status"] == "failed"]
+    assert sorted(r["error"] for r in failed) == [
+        "RuntimeError: probe failed on purpose at x=1",
+        "RuntimeError: probe failed on purpose at x=2"]
+    assert sorted(r["x"] for r in probe_reports(sweep_dir)) == [1, 2]
+    rows = read_table(result["table"])
+    assert [r["status"] for r in rows] == ["no history", "failed", "no history", "failed"]
+    assert rows[0]["error"] == "the run wrote no *_history.json"  # the probe keeps no history
+    assert rows[1]["error"] == "RuntimeError: probe failed on purpose at x=1"
+
+
+def _start(command, **kwargs):
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            **kwargs)
+
+
+def test_the_same_sweep_through_a_running_scheduler(probe, tmp_path):
+    dask = shutil.which("dask", path=os.path.dirname(sys.executable)) or shutil.which("dask")
+    scheduler_file = tmp_path / "scheduler.json"
+    scheduler = _start([dask, "scheduler", "--port", "0", "--no-dashboard",
+                        "--scheduler-file", str(scheduler_file)])
+    worker = None
+    try:
+        for _ in range(300):
+            if scheduler_file.exists() and scheduler_file.stat().st_size:
+                break
+            time.sleep(0.1)
+        address = json.loads(scheduler_file.read_text())["address"]
+        worker = _start([dask, "worker", address, "--nthreads", "1", "--nworkers", "2",
+                         "--no-dashboard"], cwd=tmp_path)
+        # as a user runs it (under `python -m`, the job must still pickle by reference)
+        status = subprocess.run(
+            [sys.executable, "-m", "lmn_utils.sweep", probe, "--grid", "x", "1", "2", "3", "4",
+             "--name", "remote", "--root", str(tmp_path / "sweeps"), "--scheduler", address,
+             "--threads-per-run", "2"], capture_output=True, text=True, timeout=300)
+    finally:
+        for process in (worker, scheduler):
+            if process is not None:
+                process.terminate()
+                process.wait(30)
+    assert status.returncode == 0, status.stderr[-2000:]
+    assert "4 runs now (0 failed), 0 done before" in status.stdout
+    reports = probe_reports(tmp_path / "sweeps" / "remote")
+    assert sorted(r["x"] for r in reports) == [1, 2, 3, 4]
+    # every kernel over IPC sockets in a folder of its own (no TCP port to race for), with the
+    # thread count pinned
+    assert {r["transport"] for r in reports} == {"ipc"}
+    assert len({os.path.dirname(r["ip"]) for r in reports}) == 4
+    assert {r["threads"] for r in reports} == {"2"}
+
+
+def test_the_command_line_names_a_bad_parameter(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["04", "--grid", "wieght_decay", "0.1"])
+    assert stop.value.code == 2
+    assert "has no parameter 'wieght_decay'" in capsys.readouterr().err
