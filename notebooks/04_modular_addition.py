@@ -41,6 +41,7 @@ layer = "hidden1"           # LMN from this layer (after its activation) to the 
 lmn_points = [2, 16, 16]    # LMN per seed: before memorisation, inside the generalising
                             # phase, after generalisation (plus the two phase steps)
 dtype = "mixed"             # float64 weights, optimizer and loss, float32 layers (see 07)
+lmn_samples = "auto"        # LMN's inputs: all up to N = 4096, else a fixed 2048 (or "all", an int)
 quick = False               # class mode: seed 0 only, 8000 steps, fewer LMN points (about a minute)
 redraw = False              # class mode: draw every figure from the saved run, no training
 output_dir = "../figures"   # figures and the run's history (JSON) go here
@@ -60,7 +61,8 @@ seeds, steps, lmn_points = lu.quick_settings(quick, seeds, steps, lmn_points,
 config = lu.TrainConfig(task="modular_addition", task_params={"p": p}, seeds=tuple(seeds),
                         steps=steps, train_frac=train_frac, weight_decay=weight_decay,
                         activation=activation,
-                        lmn_layers=(layer,), lmn_points=tuple(lmn_points), dtype=dtype).validate()
+                        lmn_layers=(layer,), lmn_points=tuple(lmn_points), dtype=dtype,
+                        lmn_samples=lmn_samples).validate()
 task = lu.make_task(config.task, **config.task_params)  # checks p
 output_dir = lu.output_folder(output_dir)  # $LMN_OUTPUT_DIR wins if set
 print(describe_run(task, config))
@@ -166,7 +168,7 @@ verdicts = {r["claim"].split(": ", 1)[1]: r["verdict"]
             for r in task_claims(history, layer, "mod 31")}
 default_run = (p, seeds, steps, train_frac, weight_decay, activation, layer, lmn_points,
                dtype) == (31, [0, 1, 2, 3, 4], 20000, 0.8, 0.2, "silu", "hidden1", [2, 16, 16],
-                          "mixed")
+                          "mixed") and lmn_samples == "auto"
 if default_run:
     lmn_change, l2_change = phase_changes(history, "lmn", layer), phase_changes(history, "l2_norm")
     assert 1.7 <= peak_ratios(history, layer).mean() <= 2.5  # "about twice"

@@ -36,6 +36,7 @@ layer = "hidden1"           # LMN from this layer (after its activation) to the 
 lmn_points = [2, 16, 16]    # LMN per seed: before memorisation, inside the generalising
                             # phase, after generalisation (plus the two phase steps)
 dtype = "mixed"             # float64 weights, optimizer and loss, float32 layers (see 07)
+lmn_samples = "auto"        # LMN's inputs: all up to N = 4096, else a fixed 2048 (or "all", an int)
 quick = False               # class mode: seed 3 only (it generalises), 8000 steps, fewer LMN points
 redraw = False              # class mode: draw every figure from the saved run, no training
 output_dir = "../figures"   # figures and the run's history (JSON) go here
@@ -54,7 +55,8 @@ seeds, steps, lmn_points = lu.quick_settings(quick, seeds, steps, lmn_points,
                                              quick_seeds=[3], quick_steps=8000)
 config = lu.TrainConfig(task="permutation_composition", task_params={"n": n}, seeds=tuple(seeds),
                         steps=steps, train_frac=train_frac, activation=activation,
-                        lmn_layers=(layer,), lmn_points=tuple(lmn_points), dtype=dtype).validate()
+                        lmn_layers=(layer,), lmn_points=tuple(lmn_points), dtype=dtype,
+                        lmn_samples=lmn_samples).validate()
 task = lu.make_task(config.task, **config.task_params)  # checks n
 output_dir = lu.output_folder(output_dir)  # $LMN_OUTPUT_DIR wins if set
 print(describe_run(task, config))
@@ -140,7 +142,8 @@ print(text_table(task_claims(history, layer, "S4")))
 # %%
 verdicts = {r["claim"].split(": ", 1)[1]: r["verdict"] for r in task_claims(history, layer, "S4")}
 default_run = (n, seeds, steps, train_frac, activation, layer, lmn_points, dtype) == (
-    4, [0, 1, 2, 3, 4], 20000, 0.8, "silu", "hidden1", [2, 16, 16], "mixed")
+    4, [0, 1, 2, 3, 4], 20000, 0.8, "silu", "hidden1", [2, 16, 16], "mixed") and (
+    lmn_samples == "auto")
 if default_run:
     lmn_change, l2_change = phase_changes(history, "lmn", layer), phase_changes(history, "l2_norm")
     assert 1.5 <= peak_ratios(history, layer).mean() < 2  # "a little under twice"

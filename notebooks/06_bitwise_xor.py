@@ -35,6 +35,7 @@ layer = "hidden1"           # LMN from this layer (after its activation) to the 
 lmn_points = [2, 16, 16]    # LMN per seed: before memorisation, inside the generalising
                             # phase, after generalisation (plus the two phase steps)
 dtype = "mixed"             # float64 weights, optimizer and loss, float32 layers (see 07)
+lmn_samples = "auto"        # LMN's inputs: all up to N = 4096, else a fixed 2048 (or "all", an int)
 compare_bits = 4            # a second run with this many bits, for the paper's reading (0: none)
 quick = False               # class mode: seed 0, 5000 steps, fewer LMN points (4 bits likewise)
 redraw = False              # class mode: draw every figure from the saved run, no training
@@ -55,7 +56,8 @@ seeds, steps, lmn_points = lu.quick_settings(quick, seeds, steps, lmn_points,
                                              quick_seeds=[0], quick_steps=5000)
 config = lu.TrainConfig(task="bitwise_xor", task_params={"bits": bits}, seeds=tuple(seeds),
                         steps=steps, train_frac=train_frac, activation=activation,
-                        lmn_layers=(layer,), lmn_points=tuple(lmn_points), dtype=dtype).validate()
+                        lmn_layers=(layer,), lmn_points=tuple(lmn_points), dtype=dtype,
+                        lmn_samples=lmn_samples).validate()
 task = lu.make_task(config.task, **config.task_params)  # checks bits
 check_int("compare_bits", compare_bits, 0, 8)
 output_dir = lu.output_folder(output_dir)  # $LMN_OUTPUT_DIR wins if set
@@ -138,7 +140,8 @@ print(text_table(task_claims(history, layer, "XOR")))
 # %%
 verdicts = {r["claim"].split(": ", 1)[1]: r["verdict"] for r in task_claims(history, layer, "XOR")}
 default_run = (bits, seeds, steps, train_frac, activation, layer, lmn_points, dtype) == (
-    5, [0, 1, 2, 3, 4], 20000, 0.8, "silu", "hidden1", [2, 16, 16], "mixed")
+    5, [0, 1, 2, 3, 4], 20000, 0.8, "silu", "hidden1", [2, 16, 16], "mixed") and (
+    lmn_samples == "auto")
 if default_run:
     lmn_change, l2_change = phase_changes(history, "lmn", layer), phase_changes(history, "l2_norm")
     assert 1.45 <= peak_ratios(history, layer).mean() <= 1.75  # "about 1.6 times"

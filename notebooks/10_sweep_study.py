@@ -58,7 +58,6 @@ import json
 import os
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 import lmn_utils as lu
 from lmn_utils.analysis import bootstrap_mean_interval, format_table, interval_verdict
@@ -98,7 +97,8 @@ print(format_table(cells, digits=2))
 fig, ax = plt.subplots(figsize=(5.5, 4))
 plot_grid_cells(ax, cells, "weight_decay", "train_frac", "delay",
                 "mean delay, memorisation to generalisation (steps)")
-ax.set_title("Time to grok over the grid (mod 31, 2 seeds a cell;\nthe mean over the seeds that grokked)", fontsize=10)
+ax.set_title("Time to grok over the grid (mod 31, 2 seeds a cell;\n"
+             "the mean over the seeds that grokked)", fontsize=10)
 save_figure(fig, "10_sweep_grid", output_dir)
 plt.show()
 
