@@ -37,6 +37,18 @@ def rank_correlation(x, y, groups=None):
     return float((rx * ry).sum() / scale) if scale > 0 else float("nan")
 
 
+def _interval(statistic, groups, level, resamples, seed):
+    """Percentile bootstrap interval of statistic(rows): rows resampled with replacement within
+    each group (seeded); resamples where the statistic is undefined (all values tied) skipped."""
+    rng = np.random.default_rng(seed)
+    members = [np.flatnonzero(groups == g) for g in np.unique(groups)]
+    draws = np.array([statistic(np.concatenate([rng.choice(m, len(m)) for m in members]))
+                      for _ in range(resamples)])
+    draws = draws[np.isfinite(draws)]
+    tail = (1 - level) / 2
+    return float(np.quantile(draws, tail)), float(np.quantile(draws, 1 - tail))
+
+
 def correlation_test(x, y, groups=None, level=0.95, resamples=4000, seed=0):
     """dict(rho, low, high, n, verdict): the rank correlation of the pairs where both values are
     finite, its percentile bootstrap interval (pairs resampled with replacement, within their
@@ -48,16 +60,8 @@ def correlation_test(x, y, groups=None, level=0.95, resamples=4000, seed=0):
     x, y, groups = x[keep], y[keep], groups[keep]
     if len(x) < 4:
         return dict(rho=np.nan, low=np.nan, high=np.nan, n=int(len(x)), verdict="not measured")
-    rng = np.random.default_rng(seed)
-    members = [np.flatnonzero(groups == g) for g in np.unique(groups)]
-    draws = []
-    for _ in range(resamples):
-        pick = np.concatenate([rng.choice(m, len(m)) for m in members])
-        draws.append(rank_correlation(x[pick], y[pick], groups[pick]))
-    draws = np.asarray(draws)
-    draws = draws[np.isfinite(draws)]  # a resample of tied values has no correlation
-    tail = (1 - level) / 2
-    low, high = (float(np.quantile(draws, q)) for q in (tail, 1 - tail))
+    low, high = _interval(lambda rows: rank_correlation(x[rows], y[rows], groups[rows]),
+                          groups, level, resamples, seed)
     return dict(rho=rank_correlation(x, y, groups), low=low, high=high, n=int(len(x)),
                 verdict=interval_verdict(low, high, above="positive", below="negative"))
 
@@ -75,17 +79,12 @@ def compare_correlations(x_first, x_second, y, groups=None, level=0.95, resample
     if len(y) < 4:
         return dict(difference=np.nan, low=np.nan, high=np.nan, n=int(len(y)),
                     verdict="not measured")
+
     def gap(rows):
         return (abs(rank_correlation(x_first[rows], y[rows], groups[rows]))
                 - abs(rank_correlation(x_second[rows], y[rows], groups[rows])))
 
-    rng = np.random.default_rng(seed)
-    members = [np.flatnonzero(groups == g) for g in np.unique(groups)]
-    draws = np.array([gap(np.concatenate([rng.choice(m, len(m)) for m in members]))
-                      for _ in range(resamples)])
-    draws = draws[np.isfinite(draws)]
-    tail = (1 - level) / 2
-    low, high = (float(np.quantile(draws, q)) for q in (tail, 1 - tail))
+    low, high = _interval(gap, groups, level, resamples, seed)
     return dict(difference=float(gap(np.arange(len(y)))), low=low, high=high, n=int(len(y)),
                 verdict=interval_verdict(low, high, above="first", below="second"))
 
