@@ -241,7 +241,8 @@ def run_sweep(notebook, grid, fixed=None, name=None, root="sweeps", scheduler=No
     todo = {i: p for i, p in runs.items() if run_status(os.path.join(sweep_dir, i)) != "ok"}
     ran = []
     if todo:
-        client, cluster = _client(scheduler, workers, threads_per_run)
+        saved_environment = dict(os.environ)  # a LocalCluster's nannies set OMP_NUM_THREADS=1
+        client, cluster = _client(scheduler, workers, threads_per_run)  # (and more) in here
         try:
             futures = [client.submit(job, notebook, p, os.path.join(sweep_dir, i),
                                      threads_per_run, key=f"run-{name}-{i}", pure=False)
@@ -256,6 +257,8 @@ def run_sweep(notebook, grid, fixed=None, name=None, root="sweeps", scheduler=No
             client.close()
             if cluster is not None:
                 cluster.close()
+            os.environ.clear()  # later kernels and subprocesses of this process keep its threads
+            os.environ.update(saved_environment)
     table = write_table(os.path.join(sweep_dir, "results.csv"), collect(sweep_dir, list(runs)))
     return dict(table=table, ran=ran, skipped=len(runs) - len(todo),
                 failed=[r["run_id"] for r in ran if r["status"] == "failed"])

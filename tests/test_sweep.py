@@ -76,8 +76,10 @@ def test_bad_names_and_values_stop_before_anything_runs(grid, fixed, message, tm
 
 def test_four_runs_of_04_on_a_local_cluster_then_a_rerun_skips_them(tmp_path):
     grid = {"train_frac": [0.5, 0.8], "weight_decay": [0.1, 1.0]}
+    environment = dict(os.environ)
     result = run_sweep(NOTEBOOK_04, grid, TINY_04, name="tiny", root=str(tmp_path), workers=2,
                        progress=False)
+    assert dict(os.environ) == environment  # dask's nannies set OMP_NUM_THREADS=1 in here
     sweep_dir = tmp_path / "tiny"
     assert result["failed"] == [] and len(result["ran"]) == 4 and result["skipped"] == 0
     runs = sorted(d for d in os.listdir(sweep_dir) if (sweep_dir / d).is_dir())
