@@ -1,5 +1,6 @@
 """lmn_utils: the Linear Mapping Number (Liu, Zhong, Tegmark 2023) and the grokking experiments."""
 from .device import get_device, set_seed
+from .estimate import estimate_duration
 from .folders import input_folder, output_folder, write_text
 from .history import History, phase_steps
 from .lmn import (effective_number, linear_connectivity, linear_mapping_number,
@@ -22,5 +23,6 @@ __all__ = ["get_device", "set_seed", "History", "phase_steps", "effective_number
            "effective_number_of_regions", "make_mlp", "region_labels", "samples_per_region",
            "segment_breakpoints", "Sin", "Task", "make_task", "TrainConfig", "checkpoint_steps",
            "train", "input_folder", "output_folder", "write_text", "check_parameters",
-           "TransformerStack", "check_modes", "quick_settings", "train_or_load"]
+           "TransformerStack", "check_modes", "quick_settings", "train_or_load",
+           "estimate_duration"]
 __version__ = "0.1.0"

@@ -7,8 +7,10 @@ and table is drawn from it (seconds). The committed notebooks are the full runs.
 """
 import json
 import os
+import sys
 from dataclasses import asdict
 
+from .estimate import estimate_duration
 from .folders import input_folder
 from .history import History
 
@@ -37,12 +39,16 @@ def _plain(value):
     return json.loads(json.dumps(value))  # tuples -> lists, as a saved history holds them
 
 
-def train_or_load(config, file_name, output_dir, redraw, source_dir="../figures", **train_kwargs):
+def train_or_load(config, file_name, output_dir, redraw, source_dir="../figures", estimate=True,
+                  **train_kwargs):
     """The run's History: trained (and saved as output_dir/file_name), or with redraw loaded
     from source_dir (or $LMN_OUTPUT_DIR when it holds the file), after checking that it was
-    trained with the same settings."""
+    trained with the same settings. estimate: first print (to stderr, with the progress bars)
+    how long the training will take, measured here (`estimate.py`)."""
     from .train import train
     if not redraw:
+        if estimate:
+            print(estimate_duration(config), file=sys.stderr, flush=True)
         history, _ = train(config, **train_kwargs)
         history.save(os.path.join(output_dir, file_name))
         return history

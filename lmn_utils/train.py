@@ -180,11 +180,31 @@ def lmn_schedules(history, config):
             for row, (memorised, generalised) in enumerate(phase_steps(history))]
 
 
+def prepare_run(config):
+    """(task, stack, inputs, labels, train masks, train inputs, train labels) of a validated
+    config, on its device and in its training precision: what `train` starts from."""
+    dtype, compute_dtype = TRAIN_DTYPES[config.dtype]
+    needs_float64 = dtype == torch.float64 or config.lmn_dtype == "float64"
+    device = training_device(config.device, needs_float64)
+    task = make_task(config.task, **config.task_params)
+    stack = build_stack(config, task).to(device, dtype)
+    stack.compute_dtype = compute_dtype
+    inputs, labels = task.inputs.to(device), task.labels.to(device)
+    train_rows, masks = _splits(task, config.seeds, config.train_frac, device, dtype)
+    return task, stack, inputs, labels, masks, inputs[train_rows], labels[train_rows]
+
+
+def lmn_probe(stack, config):
+    """A copy of `stack` in LMN's precision (config.lmn_dtype), evaluated without mixed precision."""
+    probe = copy.deepcopy(stack).to(dtype=DTYPES[config.lmn_dtype])
+    probe.compute_dtype = None
+    return probe
+
+
 def _measure_lmn(history, snapshots, stack, inputs, config, progress):
     """LMN of each seed at its scheduled steps, from the snapshots, into history.lmn."""
     schedules = lmn_schedules(history, config)
-    probe = copy.deepcopy(stack).to(dtype=DTYPES[config.lmn_dtype])
-    probe.compute_dtype = None
+    probe = lmn_probe(stack, config)
     inputs = inputs[sample_rows(len(inputs), config.lmn_samples).to(inputs.device)]
     wanted = sorted({int(step) for steps in schedules for step in steps})
     values = {layer: [dict() for _ in schedules] for layer in config.lmn_layers}
@@ -211,15 +231,7 @@ def train(config=None, callback=None, progress=True, extra_metrics=None, **overr
     record step into history.metrics[name] (notebook 09 records a Fourier measure this way).
     """
     config = TrainConfig(**{**asdict(config or TrainConfig()), **overrides}).validate()
-    dtype, compute_dtype = TRAIN_DTYPES[config.dtype]
-    needs_float64 = dtype == torch.float64 or config.lmn_dtype == "float64"
-    device = training_device(config.device, needs_float64)
-    task = make_task(config.task, **config.task_params)
-    stack = build_stack(config, task).to(device, dtype)
-    stack.compute_dtype = compute_dtype
-    inputs, labels = task.inputs.to(device), task.labels.to(device)
-    train_rows, masks = _splits(task, config.seeds, config.train_frac, device, dtype)
-    train_inputs, train_labels = inputs[train_rows], labels[train_rows]
+    task, stack, inputs, labels, masks, train_inputs, train_labels = prepare_run(config)
     optimizer = _adamw(stack.parameters(), config)
     record_steps = set(checkpoint_steps(config.steps, config.num_records))
     history, snapshots = History(config=asdict(config)), {}
