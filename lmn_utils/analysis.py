@@ -203,10 +203,16 @@ def phase_changes(history, name, layer="hidden1"):
         if name == "lmn":
             changes.append(relative_change(history, layer, row, memorised, end))
             continue
-        values = history.metrics[name][row]
-        start, stop = (int(np.flatnonzero(history.steps == s)[0]) for s in (memorised, end))
-        changes.append((values[stop] - values[start]) / values[start])
+        changes.append(metric_change(history, name, row, memorised, end))
     return np.array(changes)
+
+
+def metric_change(history, name, row, start, end):
+    """(value at end - value at start) / value at start of a recorded metric (e.g. "l2_norm")
+    of seed `row`, both read at exactly those record steps."""
+    values = history.metrics[name][row]
+    first, last = (int(np.flatnonzero(history.steps == s)[0]) for s in (start, end))
+    return float((values[last] - values[first]) / values[first])
 
 
 def peak_ratios(history, layer="hidden1"):

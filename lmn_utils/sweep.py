@@ -2,7 +2,7 @@
 
     python -m lmn_utils.sweep NOTEBOOK --grid NAME VALUE [VALUE ...] [--grid ...] [-p NAME VALUE]
                               [--name SWEEP] [--root sweeps] [--scheduler ADDRESS]
-                              [--threads-per-run 1] [--workers N]
+                              [--threads-per-run 1] [--workers N] [--early-window 500]
 
 Every combination of the grid's values, with the fixed `-p` values, is one papermill execution
 of the notebook. Names and values are checked against the notebook's `parameters` cell (and the
@@ -12,7 +12,8 @@ with --scheduler, an existing cluster (its workers must see this folder and impo
 start them with `--nthreads 1`, one run per worker process).
 
 sweeps/SWEEP/ holds:
-  sweep.json         the notebook, grid and fixed values of the last start
+  sweep.json         the notebook, grid, fixed values and early window of the last start
+  .lock              while a start runs (a second start of the same sweep stops, saying so)
   RUN_ID/            a run that ended: run.json (status "ok" or "failed" with its error line,
                      parameters, seconds), notebook.ipynb (executed), the notebook's figures
                      and history. RUN_ID is a hash of the run's parameters.
@@ -27,10 +28,12 @@ use"). The kernel's thread count is pinned (OMP_NUM_THREADS and kin = threads-pe
 """
 import argparse
 import hashlib
+import contextlib
 import itertools
 import json
 import os
 import shutil
+import socket
 import sys
 import tempfile
 import threading
@@ -39,6 +42,7 @@ import time
 from .folders import OUTPUT_DIR_VARIABLE, write_text
 from .parameters import RULES, check_parameters
 from .run_notebooks import NOTEBOOKS, _parse_value, drop_volatile, parameter_defaults
+from .sweep_table import EARLY_WINDOW, collect, write_table
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 _KERNEL_ENVIRONMENT = threading.Lock()  # one run at a time sets a worker process's environment
@@ -138,12 +142,51 @@ def _ipc_config(socket_dir):
     return config
 
 
-def _restore(saved):
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+@contextlib.contextmanager
+def kept_environment():
+    """os.environ as it was on entry, restored on exit whatever changed it (a run's variables;
+    a LocalCluster's nannies, which set OMP_NUM_THREADS=1 and kin in the parent and keep them)."""
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@contextlib.contextmanager
+def sweep_lock(sweep_dir):
+    """Holds sweep_dir/.lock (this process's id and host) while a sweep starts and runs, so a
+    second start of the same sweep stops with one line instead of removing the first one's
+    runs in progress. A lock left by a process of this host that is no longer alive is taken."""
+    path = os.path.join(sweep_dir, ".lock")
+    me = f"{os.getpid()} {socket.gethostname()}"
+    while True:
+        try:
+            with open(path, "x") as lock:
+                lock.write(me)
+            break
+        except FileExistsError:
+            with open(path) as lock:
+                pid, _, host = lock.read().partition(" ")
+            if host != socket.gethostname() or not pid.isdigit() or _alive(int(pid)):
+                raise ValueError(f"the sweep in {sweep_dir} is already running (process {pid} "
+                                 f"on {host}); if it is not, remove {path}") from None
+            os.remove(path)  # left by a process that died
+    try:
+        yield
+    finally:
+        os.remove(path)
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
 
 
 def execute_run(notebook, parameters, run_dir, threads=1):
@@ -160,8 +203,7 @@ def execute_run(notebook, parameters, run_dir, threads=1):
     record = dict(run_id=name, notebook=os.path.basename(notebook), parameters=parameters,
                   status="ok", error=None)
     started = time.perf_counter()
-    with _KERNEL_ENVIRONMENT:
-        saved = {k: os.environ.get(k) for k in (OUTPUT_DIR_VARIABLE, *THREAD_VARIABLES)}
+    with _KERNEL_ENVIRONMENT, kept_environment():
         os.environ.update({OUTPUT_DIR_VARIABLE: partial,
                            **{k: str(threads) for k in THREAD_VARIABLES}})
         try:
@@ -174,7 +216,6 @@ def execute_run(notebook, parameters, run_dir, threads=1):
         except Exception as error:  # recorded: one failed run does not stop the others
             record.update(status="failed", error=error_line(error))
         finally:
-            _restore(saved)
             shutil.rmtree(socket_dir, ignore_errors=True)
     record["seconds"] = round(time.perf_counter() - started, 1)
     write_text(os.path.join(partial, "run.json"), json.dumps(record, indent=1))
@@ -217,33 +258,58 @@ def resolve_notebook(name):
     return os.path.join(NOTEBOOKS, matches[0])
 
 
+def _warn_of_threaded_workers(client):
+    """A run sets its worker process's environment, so a worker runs one notebook at a time
+    whatever its thread count: say so where a worker has several threads."""
+    threaded = [address for address, n in client.nthreads().items() if n > 1]
+    if threaded:
+        print(f"sweep: {len(threaded)} workers have more than one thread, and each runs one "
+              "notebook at a time: start workers with --nthreads 1 (and more --nworkers)",
+              file=sys.stderr)
+
+
 def run_sweep(notebook, grid, fixed=None, name=None, root="sweeps", scheduler=None,
-              workers=None, threads_per_run=1, progress=True):
+              workers=None, threads_per_run=1, progress=True, early_window=EARLY_WINDOW):
     """Run every combination not yet done; returns {"table": results.csv path, "ran": records
-    of this start's runs, "skipped": runs already done, "failed": run ids that failed}."""
+    of this start's runs, "skipped": runs already done, "failed": run ids that failed}.
+    early_window: the steps after memorisation over which the table's early changes are read
+    (`sweep_table.change_after`); a rerun with another window only rewrites the table."""
+    notebook = resolve_notebook(notebook)
+    fixed = dict(fixed or {})
+    check_sweep(notebook, grid, fixed)
+    for label, value in (("threads_per_run", threads_per_run), ("early_window", early_window)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{label} must be an integer >= 1, got {value!r}")
+    name = name or os.path.splitext(os.path.basename(notebook))[0]
+    sweep_dir = os.path.abspath(os.path.join(root, name))
+    os.makedirs(sweep_dir, exist_ok=True)
+    with sweep_lock(sweep_dir):
+        remove_partial_runs(sweep_dir)
+        write_text(os.path.join(sweep_dir, "sweep.json"), json.dumps(
+            dict(notebook=os.path.basename(notebook), grid=grid, fixed=fixed,
+                 early_window=early_window), indent=1))
+        runs = {run_id(p): p for p in combinations(grid, fixed)}
+        todo = {i: p for i, p in runs.items() if run_status(os.path.join(sweep_dir, i)) != "ok"}
+        ran = _run_on_cluster(notebook, name, sweep_dir, todo, scheduler, workers,
+                              threads_per_run, progress) if todo else []
+        table = write_table(os.path.join(sweep_dir, "results.csv"),
+                            collect(sweep_dir, list(runs), early_window))
+    return dict(table=table, ran=ran, skipped=len(runs) - len(todo),
+                failed=[r["run_id"] for r in ran if r["status"] == "failed"])
+
+
+def _run_on_cluster(notebook, name, sweep_dir, todo, scheduler, workers, threads_per_run,
+                    progress):
+    """The records of the runs `todo` ({run id: parameters}), in the order they end."""
     from distributed import as_completed
     from tqdm.auto import tqdm
 
     from lmn_utils.sweep import execute_run as job  # by reference, also under `python -m`
-    from .sweep_table import collect, write_table
-    notebook = resolve_notebook(notebook)
-    fixed = dict(fixed or {})
-    check_sweep(notebook, grid, fixed)
-    if not isinstance(threads_per_run, int) or threads_per_run < 1:
-        raise ValueError(f"threads_per_run must be an integer >= 1, got {threads_per_run!r}")
-    name = name or os.path.splitext(os.path.basename(notebook))[0]
-    sweep_dir = os.path.abspath(os.path.join(root, name))
-    runs = {run_id(p): p for p in combinations(grid, fixed)}
-    os.makedirs(sweep_dir, exist_ok=True)
-    remove_partial_runs(sweep_dir)
-    write_text(os.path.join(sweep_dir, "sweep.json"), json.dumps(
-        dict(notebook=os.path.basename(notebook), grid=grid, fixed=fixed), indent=1))
-    todo = {i: p for i, p in runs.items() if run_status(os.path.join(sweep_dir, i)) != "ok"}
     ran = []
-    if todo:
-        saved_environment = dict(os.environ)  # a LocalCluster's nannies set OMP_NUM_THREADS=1
-        client, cluster = _client(scheduler, workers, threads_per_run)  # (and more) in here
+    with kept_environment():  # a LocalCluster's nannies set OMP_NUM_THREADS=1 (and more) here
+        client, cluster = _client(scheduler, workers, threads_per_run)
         try:
+            _warn_of_threaded_workers(client)
             futures = [client.submit(job, notebook, p, os.path.join(sweep_dir, i),
                                      threads_per_run, key=f"run-{name}-{i}", pure=False)
                        for i, p in todo.items()]
@@ -257,11 +323,7 @@ def run_sweep(notebook, grid, fixed=None, name=None, root="sweeps", scheduler=No
             client.close()
             if cluster is not None:
                 cluster.close()
-            os.environ.clear()  # later kernels and subprocesses of this process keep its threads
-            os.environ.update(saved_environment)
-    table = write_table(os.path.join(sweep_dir, "results.csv"), collect(sweep_dir, list(runs)))
-    return dict(table=table, ran=ran, skipped=len(runs) - len(todo),
-                failed=[r["run_id"] for r in ran if r["status"] == "failed"])
+    return ran
 
 
 def main(argv=None):
@@ -277,12 +339,14 @@ def main(argv=None):
     parser.add_argument("--threads-per-run", type=int, default=1)
     parser.add_argument("--workers", type=int,
                         help="LocalCluster workers (default: cores / threads per run)")
+    parser.add_argument("--early-window", type=int, default=EARLY_WINDOW,
+                        help="steps after memorisation of the table's early changes")
     args = parser.parse_args(argv)
     try:
         grid = parse_grid(args.grid)
         fixed = {k: _parse_value(v) for k, v in args.p}
         result = run_sweep(args.notebook, grid, fixed, args.name, args.root, args.scheduler,
-                           args.workers, args.threads_per_run)
+                           args.workers, args.threads_per_run, early_window=args.early_window)
     except (ValueError, KeyError) as error:
         parser.exit(2, f"sweep: {error.args[0] if error.args else error}\n")
     print(f"{len(result['ran'])} runs now ({len(result['failed'])} failed), "

@@ -16,7 +16,7 @@ import os
 
 import numpy as np
 
-from .analysis import fit_table, phase_end, relative_change
+from .analysis import fit_table, metric_change, phase_end, relative_change
 from .folders import write_text
 from .history import History, phase_steps
 
@@ -48,16 +48,17 @@ def early_change(history, layer, row, memorised, window=EARLY_WINDOW):
     return change_after(history.lmn_steps[row], history.lmn[layer][row], memorised, window)
 
 
-def seed_summary(history, row, layer):
+def seed_summary(history, row, layer, fits=None, early_window=EARLY_WINDOW):
     """One seed of a history: memorisation and generalisation steps (None if never reached) and
     delay (their difference); LMN at its first step, its highest value and step, peak_ratio
     (highest / first); LMN at the memorisation step and at the end of the generalising phase
     (generalisation step, or last step if it never generalises); lmn_fall and l2_fall, their
     relative changes over that phase (negative: a fall), fall_per_1000_steps = -lmn_fall per
     1000 steps of the phase; early_change and early_test_loss_change, the relative changes of
-    LMN and of the test loss over the first EARLY_WINDOW steps after memorisation
-    (`change_after`: None where they were not measured near enough);
-    the line fits of `analysis.fit_table`; final accuracies."""
+    LMN and of the test loss over the first `early_window` steps after memorisation
+    (`change_after`: None where they were not measured near enough); the line fits of
+    `analysis.fit_table` (`fits`: this seed's row of it, when already computed); final
+    accuracies."""
     memorised, generalised = phase_steps(history)[row]
     steps, values = history.lmn_steps[row], history.lmn[layer][row]
     peak = int(np.argmax(values))
@@ -70,27 +71,29 @@ def seed_summary(history, row, layer):
     if memorised is not None:
         end = phase_end(history, row, generalised)
         fall = relative_change(history, layer, row, memorised, end)
-        l2 = history.metrics["l2_norm"][row][np.searchsorted(history.steps, [memorised, end])]
         summary.update(lmn_at_memorised=history.lmn_at(layer, row, memorised),
                        lmn_at_end=history.lmn_at(layer, row, end), lmn_fall=fall,
                        fall_per_1000_steps=-fall * 1000 / (end - memorised) if end > memorised
-                       else None, l2_fall=float(l2[1] / l2[0] - 1),
-                       early_change=early_change(history, layer, row, memorised),
+                       else None, l2_fall=metric_change(history, "l2_norm", row, memorised, end),
+                       early_change=early_change(history, layer, row, memorised, early_window),
                        early_test_loss_change=change_after(
-                           history.steps, history.metrics["test_loss"][row], memorised))
-    fits = fit_table(history, layer)[row]
+                           history.steps, history.metrics["test_loss"][row], memorised,
+                           early_window))
+    fits = fits if fits is not None else fit_table(history, layer)[row]
     summary.update({k: (None if not np.isfinite(fits[k]) else float(fits[k]))
                     for k in ("lmn_r2", "lmn_curv", "l2_r2", "l2_curv")})
     return {key: summary.get(key) for key in SUMMARY}
 
 
-def history_rows(history, layer=None):
+def history_rows(history, layer=None, early_window=EARLY_WINDOW):
     """`seed_summary` of every seed; the layer defaults to the first one LMN was measured at."""
     layer = layer or next(iter(history.lmn))
-    return [seed_summary(history, row, layer) for row in range(len(history.seeds))]
+    fits = fit_table(history, layer)
+    return [seed_summary(history, row, layer, fits[row], early_window)
+            for row in range(len(history.seeds))]
 
 
-def run_rows(run_dir):
+def run_rows(run_dir, early_window=EARLY_WINDOW):
     """The rows of one run folder (see the module's docstring)."""
     with open(os.path.join(run_dir, "run.json")) as source:
         record = json.load(source)
@@ -101,17 +104,18 @@ def run_rows(run_dir):
         return [head]
     if not histories:
         return [{**head, "status": "no history", "error": "the run wrote no *_history.json"}]
-    return [{**head, **summary} for summary in history_rows(History.load(histories[0]))]
+    return [{**head, **summary}
+            for summary in history_rows(History.load(histories[0]), early_window=early_window)]
 
 
-def collect(sweep_dir, run_ids):
+def collect(sweep_dir, run_ids, early_window=EARLY_WINDOW):
     """The rows of the given runs of a sweep folder, in that order; a run that never ended
     (no run.json) has a row saying so."""
     rows = []
     for name in run_ids:
         folder = os.path.join(sweep_dir, name)
         if os.path.exists(os.path.join(folder, "run.json")):
-            rows += run_rows(folder)
+            rows += run_rows(folder, early_window)
         else:
             rows.append(dict(run_id=name, status="not run", error=None))
     return rows
@@ -151,6 +155,22 @@ def read_table(path):
     """The rows of a results table, values parsed (numbers, lists, None for empty cells)."""
     with open(path, newline="") as source:
         return [{k: _parse(v) for k, v in r.items()} for r in csv.DictReader(source)]
+
+
+def load_sweep(path):
+    """(rows, settings, about) of a sweep's results table: the rows of the runs that ran; the
+    sweep.json beside the table (notebook, grid, fixed values, early window); one line on the
+    sweep (its notebook, grid and fixed values, how many seeds and runs) and one more for each
+    run that failed or never ran, with its error."""
+    rows = read_table(path)
+    with open(os.path.join(os.path.dirname(path), "sweep.json")) as source:
+        sweep = json.load(source)
+    failed = [r for r in rows if r["status"] != "ok"]
+    about = (f"{os.path.basename(os.path.dirname(path))}: {sweep['notebook']}, grid {sweep['grid']}, "
+             f"fixed {sweep['fixed']}: {len(rows) - len(failed)} seeds in "
+             f"{len({r['run_id'] for r in rows})} runs, {len(failed)} failed or never ran"
+             + "".join(f"\n  {r['run_id']}: {r['error']}" for r in failed))
+    return [r for r in rows if r["status"] == "ok"], sweep, about
 
 
 def column(rows, name):

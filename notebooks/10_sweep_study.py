@@ -54,9 +54,6 @@ early_results = "../sweeps/wd_train_frac_early/results.csv"  # their first 1000 
 output_dir = "../figures"                                      # figures go here
 
 # %%
-import json
-import os
-
 import matplotlib.pyplot as plt
 
 import lmn_utils as lu
@@ -64,25 +61,15 @@ from lmn_utils.analysis import bootstrap_mean_interval, format_table, interval_v
 from lmn_utils.plotting import plot_against, plot_grid_cells, save_figure
 from lmn_utils.study import (cell_summary, compare_correlations, correlation_test,
                              describe_correlation, merge_columns)
-from lmn_utils.sweep_table import EARLY_WINDOW, column, read_table
+from lmn_utils.sweep_table import column, load_sweep
 
 output_dir = lu.output_folder(output_dir)
-
-
-def load_sweep(path):
-    """The rows of a sweep's table that ran; says what ran and what did not."""
-    rows = read_table(path)
-    with open(os.path.join(os.path.dirname(path), "sweep.json")) as source:
-        sweep = json.load(source)
-    failed = [r for r in rows if r["status"] != "ok"]
-    print(f"{os.path.basename(os.path.dirname(path))}: {sweep['notebook']}, grid {sweep['grid']}, "
-          f"fixed {sweep['fixed']}: {len(rows) - len(failed)} seeds in "
-          f"{len({r['run_id'] for r in rows})} runs, {len(failed)} failed or never ran"
-          + "".join(f"\n  {r['run_id']}: {r['error']}" for r in failed))
-    return [r for r in rows if r["status"] == "ok"]
-
-
-rows, early_rows = load_sweep(results), load_sweep(early_results)
+rows, sweep, about = load_sweep(results)
+early_rows, early_sweep, early_about = load_sweep(early_results)
+print(about)
+print(early_about)
+window = early_sweep["early_window"]  # steps after memorisation of the early changes
+assert sweep["early_window"] == window
 
 # %% [markdown]
 # ## The grid
@@ -136,7 +123,7 @@ plt.show()
 refused = [r for r in rows if r["delay"] is not None and r["early_change"] is None]
 print(f"full sweep: early change refused for {len(refused)} of "
       f"{sum(r['delay'] is not None for r in rows)} seeds that generalised "
-      f"(no LMN step within {2 * EARLY_WINDOW} steps after memorisation)")
+      f"(no LMN step within {2 * window} steps after memorisation)")
 grokked = merge_columns([r for r in rows if r["delay"] is not None], early_rows,
                         ("weight_decay", "train_frac", "seed"),
                         ("early_change", "early_test_loss_change"))
@@ -144,9 +131,9 @@ delay = column(grokked, "delay")
 wd_groups = column(grokked, "weight_decay")
 predictors = {"peak_ratio": "LMN peak / LMN at step 0",
               "fall_per_1000_steps": "LMN's relative fall per 1000 steps, generalising phase",
-              "early_change": f"LMN's relative change, first {EARLY_WINDOW} steps after "
+              "early_change": f"LMN's relative change, first {window} steps after "
                               "memorisation",
-              "early_test_loss_change": f"test loss's relative change, first {EARLY_WINDOW} "
+              "early_test_loss_change": f"test loss's relative change, first {window} "
                                         "steps after memorisation"}
 tests = {}
 for name in predictors:
@@ -232,7 +219,8 @@ print("never grokked, per seed:", format_table(
 
 # %%
 default_tables = (results, early_results) == ("../sweeps/wd_train_frac/results.csv",
-                                              "../sweeps/wd_train_frac_early/results.csv")
+                                              "../sweeps/wd_train_frac_early/results.csv") and (
+    window == 500)  # "the first 500 steps"
 if default_tables:  # the statements above, checked against the tables
     cell = {(c["weight_decay"], c["train_frac"]): c for c in cells}
     assert len(rows) == 18 and len(grokked) == 14
@@ -295,9 +283,11 @@ if default_tables:  # the statements above, checked against the tables
 #    distinguished.
 #    </details>
 #
-# 3. **Why 500 steps?** Set `EARLY_WINDOW` in `lmn_utils/sweep_table.py` to 250 or 1000 and
-#    rerun the two sweep commands (they only rebuild the tables), then this notebook. Which
-#    runs lose their early change, and why?
+# 3. **Why 500 steps?** Rerun the two sweep commands with `--early-window 250` or
+#    `--early-window 1000` added, then this notebook. Where your sweep's runs are done, the
+#    command only writes the table again (seconds); from a fresh clone, whose `sweeps/` holds
+#    the tables but not the run folders, it runs them first (about 40 minutes on 2 cores).
+#    Which runs lose their early change, and why?
 #
 #    <details><summary>Answer</summary>
 #

@@ -6,7 +6,8 @@ from lmn_utils import History
 from lmn_utils.study import (cell_summary, compare_correlations, correlation_test,
                              merge_columns,
                              rank_correlation, ranks)
-from lmn_utils.sweep_table import early_change, read_table, seed_summary, write_table
+from lmn_utils.sweep_table import (early_change, history_rows, load_sweep, read_table,
+                                   seed_summary, write_table)
 
 
 def test_ranks_average_ties():
@@ -75,6 +76,29 @@ def test_seed_summary_of_a_constructed_run():
     assert early_change(history, "hidden1", 0, 100, window=1000) is None  # past the last step
     assert summary["l2_fall"] == pytest.approx(12 / 19 - 1)  # l2 19 at step 100, 12 at 800
     assert summary["lmn_r2"] > 0.5 and summary["final_test_acc"] == 1
+
+
+def test_history_rows_take_the_early_window():
+    history = constructed_history()
+    row, = history_rows(history)
+    assert row == seed_summary(history, 0, "hidden1")
+    short, = history_rows(history, early_window=100)
+    assert short["early_change"] == pytest.approx(3.75 / 4 - 1)
+    assert {k: v for k, v in short.items() if not k.startswith("early")} == {
+        k: v for k, v in row.items() if not k.startswith("early")}
+
+
+def test_load_sweep_keeps_the_runs_that_ran_and_says_which_did_not(tmp_path):
+    rows = [dict(run_id="a", status="ok", error=None, seed=0, delay=800),
+            dict(run_id="b", status="failed", error="ValueError: bad", seed=None)]
+    write_table(tmp_path / "results.csv", rows)
+    (tmp_path / "sweep.json").write_text(
+        '{"notebook": "04_modular_addition.ipynb", "grid": {"wd": [0.1, 1]}, "fixed": {}, '
+        '"early_window": 500}')
+    kept, settings, about = load_sweep(str(tmp_path / "results.csv"))
+    assert kept == [rows[0]] and settings["early_window"] == 500
+    assert about == (f"{tmp_path.name}: 04_modular_addition.ipynb, grid {{'wd': [0.1, 1]}}, "
+                     "fixed {}: 1 seeds in 2 runs, 1 failed or never ran\n  b: ValueError: bad")
 
 
 def test_table_round_trip_and_cell_summary(tmp_path):

@@ -10,8 +10,9 @@ import nbformat
 import numpy as np
 import pytest
 
-from lmn_utils.sweep import (check_sweep, combinations, main, parse_grid, resolve_notebook,
-                             run_id, run_sweep)
+from lmn_utils.sweep import (_warn_of_threaded_workers, check_sweep, combinations,
+                             kept_environment, main, parse_grid, resolve_notebook, run_id,
+                             run_sweep, sweep_lock)
 from lmn_utils.sweep_table import column, read_table
 
 NOTEBOOK_04 = resolve_notebook("04")
@@ -66,12 +67,50 @@ def test_grid_combinations_and_run_ids():
     ({"weight_decay": ["big"]}, {}, "weight_decay='big' is a str; its default 0.2 is a float"),
     ({"seeds": [3]}, {}, "seeds=3 is a int; its default"),
     ({"steps": [10]}, {"steps": 20}, "steps is both a grid name and a fixed value"),
-    ({}, {"quick": 1}, "quick=1 is a int; its default False is a bool")])
+    ({}, {"quick": 1}, "quick=1 is a int; its default False is a bool"),
+    ({"steps": [10]}, {"early_window": 0}, "early_window must be an integer >= 1, got 0")])
 def test_bad_names_and_values_stop_before_anything_runs(grid, fixed, message, tmp_path):
     check_sweep(NOTEBOOK_04, {"weight_decay": [0, 1], "train_frac": [0.5]}, {"seeds": [0]})
+    settings = {k: fixed.pop(k) for k in ("early_window",) if k in fixed}
     with pytest.raises(ValueError, match=message):
-        run_sweep(NOTEBOOK_04, grid, fixed, root=str(tmp_path))
+        run_sweep(NOTEBOOK_04, grid, fixed, root=str(tmp_path), **settings)
     assert not os.listdir(tmp_path)  # nothing started
+
+
+def test_kept_environment_restores_what_changed():
+    before = dict(os.environ)
+    with kept_environment():
+        os.environ["OMP_NUM_THREADS"] = "1"
+        os.environ.pop("PATH")
+    assert dict(os.environ) == before
+
+
+def test_a_second_start_of_the_same_sweep_stops_and_a_dead_ones_lock_is_taken(tmp_path):
+    with sweep_lock(str(tmp_path)):
+        with pytest.raises(ValueError, match=f"the sweep in {tmp_path} is already running"):
+            with sweep_lock(str(tmp_path)):
+                pass
+        assert (tmp_path / ".lock").exists()
+    assert not (tmp_path / ".lock").exists()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (tmp_path / ".lock").write_text(f"{dead.pid} {os.uname().nodename}")
+    with sweep_lock(str(tmp_path)):
+        assert (tmp_path / ".lock").read_text().startswith(f"{os.getpid()} ")
+
+
+def test_workers_with_several_threads_are_named(capsys):
+    class Client:
+        def __init__(self, threads):
+            self.threads = threads
+
+        def nthreads(self):
+            return {f"tcp://w{i}": n for i, n in enumerate(self.threads)}
+
+    _warn_of_threaded_workers(Client([1, 1]))
+    assert capsys.readouterr().err == ""
+    _warn_of_threaded_workers(Client([4, 1, 2]))
+    assert capsys.readouterr().err.startswith("sweep: 2 workers have more than one thread")
 
 
 def test_four_runs_of_04_on_a_local_cluster_then_a_rerun_skips_them(tmp_path):
@@ -99,6 +138,8 @@ def test_four_runs_of_04_on_a_local_cluster_then_a_rerun_skips_them(tmp_path):
                       progress=False)
     assert again["ran"] == [] and again["skipped"] == 4
     assert read_table(again["table"]) == rows
+    assert json.loads((sweep_dir / "sweep.json").read_text())["early_window"] == 500
+    assert not (sweep_dir / ".lock").exists()
 
 
 def test_a_failed_run_is_recorded_and_the_others_finish(probe, tmp_path):
