@@ -61,7 +61,10 @@ def format_seconds(seconds):
 def lmn_count(config):
     """The most LMN measurements `train` makes for `config`: per seed and layer, the phase
     schedule's points plus its two phase steps, or the grid's steps."""
-    per_seed = sum(config.lmn_points) + 2 if config.lmn_schedule == "phases" else config.num_lmn_steps
+    if config.lmn_schedule == "phases":
+        per_seed = sum(config.lmn_points) + 2
+    else:
+        per_seed = config.num_lmn_steps
     return len(config.seeds) * len(config.lmn_layers) * per_seed
 
 
@@ -107,7 +110,8 @@ def estimate_duration(config):
         lmn_s = _seconds(lambda: probe.member_lmn(0, inputs[rows], layer))
     with torch.no_grad():
         record_s = _seconds(lambda: stack(inputs))
-    step_s, timed = _time_steps(stack, _adamw(stack.parameters(), config), train_inputs, train_labels)
+    optimizer = _adamw(stack.parameters(), config)
+    step_s, timed = _time_steps(stack, optimizer, train_inputs, train_labels)
     torch.random.set_rng_state(rng_state)
     return DurationEstimate(steps=config.steps, step_s=step_s,
                             records=len(checkpoint_steps(config.steps, config.num_records)),

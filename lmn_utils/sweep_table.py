@@ -166,7 +166,8 @@ def load_sweep(path):
     with open(os.path.join(os.path.dirname(path), "sweep.json")) as source:
         sweep = json.load(source)
     failed = [r for r in rows if r["status"] != "ok"]
-    about = (f"{os.path.basename(os.path.dirname(path))}: {sweep['notebook']}, grid {sweep['grid']}, "
+    name = os.path.basename(os.path.dirname(path))
+    about = (f"{name}: {sweep['notebook']}, grid {sweep['grid']}, "
              f"fixed {sweep['fixed']}: {len(rows) - len(failed)} seeds in "
              f"{len({r['run_id'] for r in rows})} runs, {len(failed)} failed or never ran"
              + "".join(f"\n  {r['run_id']}: {r['error']}" for r in failed))

@@ -167,7 +167,8 @@ def _record(history, step, logits, ce, labels, masks, stack, extra_metrics):
 def _snapshot(stack, lmn_dtype):
     """A copy of every member's weights in `lmn_dtype` (float32: LMN in float32 agrees with the
     float64 definition to 1e-3, tests/test_lmn.py, at half the cost)."""
-    return {name: value.detach().to(lmn_dtype, copy=True) for name, value in stack.state_dict().items()}
+    return {name: value.detach().to(lmn_dtype, copy=True)
+            for name, value in stack.state_dict().items()}
 
 
 def lmn_schedules(history, config):
@@ -195,7 +196,7 @@ def prepare_run(config):
 
 
 def lmn_probe(stack, config):
-    """A copy of `stack` in LMN's precision (config.lmn_dtype), evaluated without mixed precision."""
+    """A copy of `stack` in LMN's precision (config.lmn_dtype), without mixed precision."""
     probe = copy.deepcopy(stack).to(dtype=DTYPES[config.lmn_dtype])
     probe.compute_dtype = None
     return probe

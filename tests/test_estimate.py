@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from lmn_utils import TrainConfig, checkpoint_steps, estimate_duration, train_or_load
-from lmn_utils.estimate import MAX_TIMED_STEPS, MIN_TIMED_STEPS, DurationEstimate, format_seconds, lmn_count
+from lmn_utils.estimate import (MAX_TIMED_STEPS, MIN_TIMED_STEPS, DurationEstimate,
+                                format_seconds, lmn_count)
 
 SMALL = dict(task="modular_addition", task_params={"p": 11}, seeds=(0, 1), steps=120,
              num_records=10, lmn_points=(1, 2, 1), embed_dim=8, hidden_dim=16)
@@ -24,8 +25,9 @@ def test_total_adds_training_records_and_lmn():
                                 timed_steps=50)
     assert estimate.train_s == pytest.approx(10 + 10)
     assert estimate.total_s == pytest.approx(20 + 3 + 3 * 1)
-    assert str(estimate).startswith("Estimated duration on this machine: about 26 s (training, "
-                                    "1000 steps: 20 s; LMN, at most 4 measurements on all 961 inputs: 6 s)")
+    assert str(estimate).startswith(
+        "Estimated duration on this machine: about 26 s (training, 1000 steps: 20 s; LMN, at "
+        "most 4 measurements on all 961 inputs: 6 s)")
 
 
 @pytest.mark.parametrize("seconds, text", [(44.6, "45 s"), (89, "89 s"), (720, "12 min"),
