@@ -28,8 +28,8 @@ def curvature(x, y):
     total = ((y - y.mean()) ** 2).sum()
     r2 = [1 - ((y - np.polyval(np.polyfit(x, y, d), x)) ** 2).sum() / total for d in (1, 2)]
     gain, left = max(r2[1] - r2[0], 0.0), 1 - r2[0]
-    return dict(r2_line=r2[0], r2_quad=r2[1], gain=gain, share=0.0 if left <= 1e-12 else gain / left,
-                n=len(x))
+    return dict(r2_line=r2[0], r2_quad=r2[1], gain=gain,
+                share=0.0 if left <= 1e-12 else gain / left, n=len(x))
 
 
 def phase_end(history, row, generalised):
@@ -97,7 +97,8 @@ def linearity_test(fits):
     if len(d) < 2:
         return dict(verdict="not measured", mean=np.nan, low=np.nan, high=np.nan, n=len(d))
     low, high = bootstrap_mean_interval(d)
-    return dict(verdict=interval_verdict(low, high), mean=float(np.mean(d)), low=low, high=high, n=len(d))
+    return dict(verdict=interval_verdict(low, high), mean=float(np.mean(d)), low=low, high=high,
+                n=len(d))
 
 
 def phase_table(history, threshold=1.0):
@@ -136,9 +137,11 @@ def linearity_verdict(fits, axis="test loss"):
     """One sentence on the paper's linearity claim from `linearity_test` (computed, not typed)."""
     test = linearity_test(fits)
     if test["verdict"] == "not measured":
-        return f"against the {axis}: fewer than 2 seeds have 4 or more LMN steps in their generalising phase: no test"
+        return (f"against the {axis}: fewer than 2 seeds have 4 or more LMN steps in their "
+                "generalising phase: no test")
     return (f"against the {axis}: curvature gain of L2 minus that of LMN = {test['mean']:+.4f}, "
-            f"95% bootstrap interval over {test['n']} seeds [{test['low']:+.4f}, {test['high']:+.4f}]: "
+            f"95% bootstrap interval over {test['n']} seeds "
+            f"[{test['low']:+.4f}, {test['high']:+.4f}]: "
             f"{test['verdict']}")
 
 

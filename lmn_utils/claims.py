@@ -29,7 +29,8 @@ def _interval(values, digits=2, percent=False):
     if len(values) < 2:
         return f"{scale * mean:+.{digits}f}{unit}"
     low, high = bootstrap_mean_interval(values)
-    return f"{scale * mean:+.{digits}f}{unit} [{scale * low:+.{digits}f}, {scale * high:+.{digits}f}]"
+    low, high = (f"{scale * v:+.{digits}f}" for v in (low, high))
+    return f"{scale * mean:+.{digits}f}{unit} [{low}, {high}]"
 
 
 def phase_step(history, which, paper_step, task_name):
@@ -40,7 +41,8 @@ def phase_step(history, which, paper_step, task_name):
     verdict = "not measured" if not steps else (
         "reproduced" if paper_step / 2 <= mean <= 2 * paper_step else "not reproduced")
     return row(f"{task_name}: {name} near step {paper_step}", f"~{paper_step}",
-               "mean over seeds within a factor 2", "n/a" if not steps else f"{mean:.0f} ± {spread:.0f}",
+               "mean over seeds within a factor 2",
+               "n/a" if not steps else f"{mean:.0f} ± {spread:.0f}",
                f"{len(steps)} of {len(history.seeds)} seeds", verdict)
 
 
@@ -57,7 +59,8 @@ def rise_to_peak(history, layer, task_name):
         peak = int(steps[np.argmax(values)])
         ratios.append(values.max() / values[0])
         hits += values.max() > values[0] and peak <= (memorised + end) / 2
-    stat = "n/a" if not ratios else f"peak / initial LMN {np.mean(ratios):.2f} ± {np.std(ratios):.2f}"
+    stat = "n/a" if not ratios else (
+        f"peak / initial LMN {np.mean(ratios):.2f} ± {np.std(ratios):.2f}")
     return row(f"{task_name}: LMN rises to a peak near memorisation", "yes",
                "peak above the initial LMN and in the first half of the generalising phase",
                stat, f"{hits} of {total} seeds", _count_verdict(hits, total))
@@ -93,7 +96,8 @@ def linearity(history, layer, task_name, log_loss=False):
             f"[{test['low']:+.3f}, {test['high']:+.3f}]")
     n = f"{test['n']} seeds, {min(points, default=0)}-{max(points, default=0)} points each"
     return row(f"{task_name}: LMN linear in {axis}, L2 not", "no number",
-               "paired (L2 - LMN) R² a parabola adds over a line, generalising phase; interval above 0",
+               "paired (L2 - LMN) R² a parabola adds over a line, generalising phase; "
+               "interval above 0",
                stat, n, test["verdict"])
 
 
@@ -108,7 +112,8 @@ def levels_off(history, layer, task_name):
         after = abs(relative_change(history, layer, r, generalised, int(history.lmn_steps[r][-1])))
         ratios.append(after / during if during > 0 else np.inf)
         hits += after < during / 2
-    stat = "n/a" if not ratios else f"|change after| / |change during| {np.median(ratios):.2f} (median)"
+    stat = "n/a" if not ratios else (
+        f"|change after| / |change during| {np.median(ratios):.2f} (median)")
     return row(f"{task_name}: LMN levels off after generalising", "yes",
                "relative change generalisation -> last step below half that memorisation -> "
                "generalisation", stat, f"{hits} of {total} seeds", _count_verdict(hits, total))
@@ -122,18 +127,20 @@ def double_descent(history, layer, tolerance=0.05):
                        for r in double_descent_sensitivity(history, layer))
     return row("XOR: LMN drops, rises, drops after generalising", "yes (turning points ~15, ~20)",
                f"each move at least {100 * tolerance:.0f}% of the level it starts from",
-               f"seeds by tolerance: {counts}", f"{hits} of {total} seeds", _count_verdict(hits, total))
+               f"seeds by tolerance: {counts}", f"{hits} of {total} seeds",
+               _count_verdict(hits, total))
 
 
 def paper_levels(history, layer, bits, tolerance=0.05, closeness=0.15):
     """The paper's reading of the XOR turning points: minimum ~ 3 x bits, maximum ~ 4 x bits."""
     found = [f for f in double_descents(history, layer, tolerance) if f]
     predicted = (3 * bits, 4 * bits)
-    near = [abs(f[0][1] / predicted[0] - 1) <= closeness and abs(f[1][1] / predicted[1] - 1) <= closeness
-            for f in found]
+    minima, maxima = [f[0][1] for f in found], [f[1][1] for f in found]
+    near = [abs(low / predicted[0] - 1) <= closeness and abs(high / predicted[1] - 1) <= closeness
+            for low, high in zip(minima, maxima)]
     stat = "n/a" if not found else (
-        f"minima {np.mean([f[0][1] for f in found]):.1f} ± {np.std([f[0][1] for f in found]):.1f}, "
-        f"maxima {np.mean([f[1][1] for f in found]):.1f} ± {np.std([f[1][1] for f in found]):.1f}")
+        f"minima {np.mean(minima):.1f} ± {np.std(minima):.1f}, "
+        f"maxima {np.mean(maxima):.1f} ± {np.std(maxima):.1f}")
     return row(f"XOR, {bits} bits: turning points at {bits} x 3 and {bits} x 4",
                f"~{predicted[0]}, ~{predicted[1]}",
                f"first minimum and maximum within {100 * closeness:.0f}% of the predicted levels",
@@ -149,11 +156,14 @@ def figure3(history, task_name="mod 31"):
         return row("Fig. 3: only hidden1 tracks generalisation", "qualitative", "", "n/a",
                    "1 seed", "not measured")
     end = phase_end(history, 0, generalised)
-    change = {name: relative_change(history, name, 0, memorised, end) for name in ("embedding", "hidden1")}
-    verdict = "reproduced" if abs(change["hidden1"]) > 2 * abs(change["embedding"]) else "not reproduced"
+    change = {name: relative_change(history, name, 0, memorised, end)
+              for name in ("embedding", "hidden1")}
+    tracks = abs(change["hidden1"]) > 2 * abs(change["embedding"])
+    verdict = "reproduced" if tracks else "not reproduced"
     return row("Fig. 3: only hidden1 tracks generalisation", "qualitative",
                f"|change of hidden1| > 2 |change of embedding|, steps {memorised} -> {end} exactly",
-               f"hidden1 {100 * change['hidden1']:+.0f}%, embedding {100 * change['embedding']:+.0f}%",
+               f"hidden1 {100 * change['hidden1']:+.0f}%, "
+               f"embedding {100 * change['embedding']:+.0f}%",
                f"1 seed ({task_name})", verdict)
 
 
@@ -161,13 +171,15 @@ def figure4(off_diagonal):
     """The two qualitative statements of Figure 4, from mean off-diagonal connectivity."""
     rows = []
     if "generalised" in off_diagonal and "memorised" in off_diagonal:
-        rows.append(row("Fig. 4: generalised net has larger off-diagonal connectivity than memorised",
-                        "qualitative", "mean off-diagonal L, generalised > memorised",
-                        f"{off_diagonal['memorised']:.3f} -> {off_diagonal['generalised']:.3f}", "1 seed",
+        rows.append(row("Fig. 4: generalised net has larger off-diagonal connectivity than "
+                        "memorised", "qualitative", "mean off-diagonal L, generalised > memorised",
+                        f"{off_diagonal['memorised']:.3f} -> {off_diagonal['generalised']:.3f}",
+                        "1 seed",
                         "reproduced" if off_diagonal["generalised"] > off_diagonal["memorised"]
                         else "not reproduced"))
     rows.append(row("Fig. 4: connectivity at initialisation is high too", "qualitative",
-                    "mean off-diagonal L at init >= memorised", f"init {off_diagonal['initialisation']:.3f}",
+                    "mean off-diagonal L at init >= memorised",
+                    f"init {off_diagonal['initialisation']:.3f}",
                     "1 seed", "reproduced" if off_diagonal["initialisation"] >=
                     off_diagonal.get("memorised", np.inf) else "not reproduced"))
     return rows
