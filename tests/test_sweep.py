@@ -26,7 +26,8 @@ if fail:
     raise RuntimeError(f"probe failed on purpose at x={x}")
 with open(os.path.join(os.environ["LMN_OUTPUT_DIR"], "probe.json"), "w") as out:
     json.dump(dict(x=x, transport=info["transport"], ip=info["ip"],
-                   threads=os.environ.get("OMP_NUM_THREADS")), out)
+                   threads=os.environ.get("OMP_NUM_THREADS"),
+                   malloc=os.environ.get("MALLOC_TRIM_THRESHOLD_")), out)
 """
 
 
@@ -153,6 +154,8 @@ def test_a_failed_run_is_recorded_and_the_others_finish(probe, tmp_path):
         "RuntimeError: probe failed on purpose at x=1",
         "RuntimeError: probe failed on purpose at x=2"]
     assert sorted(r["x"] for r in probe_reports(sweep_dir)) == [1, 2]
+    # dask's workers run with MALLOC_TRIM_THRESHOLD_=65536 (LMN 3 times slower): not the kernels
+    assert [r["malloc"] for r in probe_reports(sweep_dir)] == [None, None]
     rows = read_table(result["table"])
     assert [r["status"] for r in rows] == ["no history", "failed", "no history", "failed"]
     assert rows[0]["error"] == "the run wrote no *_history.json"  # the probe keeps no history
@@ -196,7 +199,7 @@ def test_the_same_sweep_through_a_running_scheduler(probe, tmp_path):
     # thread count pinned
     assert {r["transport"] for r in reports} == {"ipc"}
     assert len({os.path.dirname(r["ip"]) for r in reports}) == 4
-    assert {r["threads"] for r in reports} == {"2"}
+    assert {r["threads"] for r in reports} == {"2"} and {r["malloc"] for r in reports} == {None}
 
 
 def test_the_command_line_names_a_bad_parameter(capsys):
