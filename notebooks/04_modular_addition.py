@@ -148,7 +148,7 @@ print(fit_summary(fit_table(history, layer, log_loss=True)).splitlines()[-1] + "
 print(lmn_drop_summary(history, layer))
 print(linearity_verdict(fits))
 print(linearity_verdict(fit_table(history, layer, log_loss=True), axis="log test loss"))
-print(text_table(task_claims(history, layer, "mod 31")))
+print(text_table(task_claims(history, layer, f"mod {p}")))
 
 # %% [markdown]
 # ## In words
@@ -165,7 +165,7 @@ print(text_table(task_claims(history, layer, "mod 31")))
 
 # %%
 verdicts = {r["claim"].split(": ", 1)[1]: r["verdict"]
-            for r in task_claims(history, layer, "mod 31")}
+            for r in task_claims(history, layer, f"mod {p}")}
 default_run = (p, seeds, steps, train_frac, weight_decay, activation, layer, lmn_points,
                dtype) == (31, [0, 1, 2, 3, 4], 20000, 0.8, 0.2, "silu", "hidden1", [2, 16, 16],
                           "mixed") and lmn_samples == "auto"

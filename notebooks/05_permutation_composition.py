@@ -21,7 +21,8 @@
 # $c = a \circ b$ of two permutations of 4 elements ($c_i = a_{b_i}$; 24 tokens, 576 pairs,
 # 80% for training). Same measurements as notebook 04: accuracy, LMN from the first hidden
 # layer at phase-aware steps, L2 norm, phases, and the curvature test of LMN and L2 against the
-# test loss in the generalising phase. `n = 5` gives S5 (120 tokens, 14400 pairs), a much bigger run.
+# test loss in the generalising phase. `n = 5` gives S5 (120 tokens, 14400 pairs), a much
+# bigger run (the README's "S5 end to end").
 #
 # S4 is non-abelian and harder than modular addition: some seeds may not reach 100% test
 # accuracy within 20000 steps. The tables report it per seed; `steps` runs longer.
@@ -125,7 +126,7 @@ print(fit_summary(fit_table(history, layer, log_loss=True)).splitlines()[-1] + "
 print(lmn_drop_summary(history, layer))
 print(linearity_verdict(fits))
 print(linearity_verdict(fit_table(history, layer, log_loss=True), axis="log test loss"))
-print(text_table(task_claims(history, layer, "S4")))
+print(text_table(task_claims(history, layer, f"S{n}")))
 
 # %% [markdown]
 # ## In words
@@ -140,7 +141,8 @@ print(text_table(task_claims(history, layer, "S4")))
 # "LMN linear, L2 not" either.
 
 # %%
-verdicts = {r["claim"].split(": ", 1)[1]: r["verdict"] for r in task_claims(history, layer, "S4")}
+verdicts = {r["claim"].split(": ", 1)[1]: r["verdict"]
+            for r in task_claims(history, layer, f"S{n}")}
 default_run = (n, seeds, steps, train_frac, activation, layer, lmn_points, dtype) == (
     4, [0, 1, 2, 3, 4], 20000, 0.8, "silu", "hidden1", [2, 16, 16], "mixed") and (
     lmn_samples == "auto")
@@ -180,8 +182,11 @@ if default_run:
 #
 #    <details><summary>Answer</summary>
 #
-#    N = 14400 is 15 times N = 961, so one LMN costs about 225 times one at mod 31 (0.5-0.9 s
-#    on 2 cores, BENCHMARKS.md), more with 120 outputs instead of 31: minutes per measurement,
-#    hours per seed with 36 of them. S5 needs
-#    LMN on a subset of inputs, which this project does not have yet.
+#    N = 14400 is 15 times N = 961, so one exact LMN costs about 225 times one at mod 31
+#    (0.5-0.9 s on 2 cores, BENCHMARKS.md), more with 120 outputs instead of 31: minutes per
+#    measurement, hours per seed with 36 of them. So above N = 4096 this notebook measures LMN on a fixed
+#    subset of 2048 inputs (`lmn_samples`; its printouts and axes say so), and before it trains
+#    it prints an estimate of its duration, measured on your machine. On 2 cores, for
+#    `-p n 5 -p seeds "[0, 1, 2]" -p lmn_points "[2, 8, 8]"`, it read about 35 minutes: 26 of
+#    training, 8 of LMN at 8.3 s a measurement. What the run shows: the README, "S5 end to end".
 #    </details>
