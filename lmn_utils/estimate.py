@@ -7,7 +7,8 @@ are scaled to the run: steps x step time + records x forward time + LMN count x 
 cost does not depend on the weights (a fixed number of points on each of N (N - 1) / 2 paths),
 so one measurement stands for all. The count is the schedule's most (a seed that never
 generalises gets fewer). Nothing here touches the global random state or the run itself.
-`train_or_load` prints the estimate (to stderr, like the progress bars) before it trains.
+`train(..., estimate=True)` prints it (to stderr, like the progress bars) before it trains;
+`train_or_load` (notebooks 04-07) and notebook 09 ask for it.
 """
 import time
 from dataclasses import dataclass

@@ -7,10 +7,8 @@ and table is drawn from it (seconds). The committed notebooks are the full runs.
 """
 import json
 import os
-import sys
 from dataclasses import asdict
 
-from .estimate import estimate_duration
 from .folders import input_folder
 from .history import History
 
@@ -43,13 +41,10 @@ def train_or_load(config, file_name, output_dir, redraw, source_dir="../figures"
                   **train_kwargs):
     """The run's History: trained (and saved as output_dir/file_name), or with redraw loaded
     from source_dir (or $LMN_OUTPUT_DIR when it holds the file), after checking that it was
-    trained with the same settings. estimate: first print (to stderr, with the progress bars)
-    how long the training will take, measured here (`estimate.py`)."""
+    trained with the same settings. estimate: `train` first prints how long it will take."""
     from .train import train
     if not redraw:
-        if estimate:
-            print(estimate_duration(config), file=sys.stderr, flush=True)
-        history, _ = train(config, **train_kwargs)
+        history, _ = train(config, estimate=estimate, **train_kwargs)
         history.save(os.path.join(output_dir, file_name))
         return history
     path = os.path.join(input_folder(source_dir, [file_name]), file_name)

@@ -7,6 +7,7 @@ seed has its own initialisation and its own train/test split (both from the seed
 04-07 and 09 call `train`.
 """
 import copy
+import sys
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -224,14 +225,20 @@ def _measure_lmn(history, snapshots, stack, inputs, config, progress):
 
 
 @full_float32_matmuls()  # no TF32 on GPUs: the float32 layers of "mixed" are relied on
-def train(config=None, callback=None, progress=True, extra_metrics=None, **overrides):
+def train(config=None, callback=None, progress=True, extra_metrics=None, estimate=False,
+          **overrides):
     """Train every seed of `config` (a TrainConfig; keyword overrides allowed) together.
 
     Returns (history, stack). `callback(step, stack)` runs at every record step.
     extra_metrics: {name: fn(stack) -> one value per seed}, recorded with the losses at every
     record step into history.metrics[name] (notebook 09 records a Fourier measure this way).
+    estimate: first print (to stderr, with the progress bars) how long the run will take,
+    measured here (`estimate.py`; a few seconds).
     """
     config = TrainConfig(**{**asdict(config or TrainConfig()), **overrides}).validate()
+    if estimate:
+        from .estimate import estimate_duration
+        print(estimate_duration(config), file=sys.stderr, flush=True)
     task, stack, inputs, labels, masks, train_inputs, train_labels = prepare_run(config)
     optimizer = _adamw(stack.parameters(), config)
     record_steps = set(checkpoint_steps(config.steps, config.num_records))

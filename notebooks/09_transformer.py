@@ -96,7 +96,7 @@ print(describe_run(task, config))
 # %%
 # NBVAL_IGNORE_OUTPUT
 gini = partial(fourier_gini, num_tokens=p)
-history, stack = lu.train(config, extra_metrics={"fourier_gini": gini})
+history, stack = lu.train(config, extra_metrics={"fourier_gini": gini}, estimate=True)
 history_path = history.save(f"{output_dir}/09_transformer_history.json")
 
 # %%

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from lmn_utils import TrainConfig, checkpoint_steps, estimate_duration, train_or_load
+from lmn_utils import TrainConfig, checkpoint_steps, estimate_duration, train, train_or_load
 from lmn_utils.estimate import (MAX_TIMED_STEPS, MIN_TIMED_STEPS, DurationEstimate,
                                 format_seconds, lmn_count)
 
@@ -57,6 +57,8 @@ def test_train_or_load_prints_the_estimate_first_and_trains_the_same(tmp_path, c
     without = train_or_load(config, "b.json", str(tmp_path), redraw=False, progress=False,
                             estimate=False)
     assert capsys.readouterr().err == ""
+    train(config, progress=False, estimate=True)
+    assert capsys.readouterr().err.startswith("Estimated duration on this machine: about ")
     for name in ("train_loss", "test_loss", "l2_norm"):
         np.testing.assert_array_equal(with_estimate.metrics[name], without.metrics[name])
     np.testing.assert_array_equal(with_estimate.lmn["hidden1"], without.lmn["hidden1"])
