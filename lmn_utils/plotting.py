@@ -132,12 +132,12 @@ def plot_progress(history, measures, labels, title=""):
     table = halfway_table(history, measures)
     rows = [history.seeds.index(r["seed"]) for r in table]
     grid = np.linspace(0, history.steps[-1], 400)
+    relative = np.linspace(-0.5, 0.5, 400) * history.steps[-1]
     fig, axes = plt.subplots(1, 2, figsize=(12, 4))
     for k, (name, label) in enumerate(zip(measures, labels)):
         curves = np.array([progress_curves(history, r, [name], grid)[name] for r in rows])
         plot_band(axes[0], grid, curves, label, f"C{k}")
         axes[0].axvline(np.nanmean([t[name] for t in table]), color=f"C{k}", ls="--", lw=1)
-        relative = np.linspace(-0.5, 0.5, 400) * history.steps[-1]
         shifted = np.array([progress_curves(history, r, [name], relative + t["test_acc"])[name]
                             for r, t in zip(rows, table)])
         plot_band(axes[1], relative, shifted, label, f"C{k}")
