@@ -55,3 +55,25 @@ def test_readme_shows_the_claims_tables_the_notebooks_wrote():
     for name in ("08_claims_table.md", "09_transformer_claims.md"):
         missing = [line for line in (figures / name).read_text().splitlines() if line not in README]
         assert not missing, f"README lacks rows of figures/{name} (rebuild it from the notebook): {missing[:1]}"
+
+
+def test_the_s5_section_states_what_its_committed_run_holds():
+    from lmn_utils import History
+    from lmn_utils.claims import task_claims
+    from lmn_utils.sweep_table import read_table
+
+    root = Path(__file__).resolve().parents[1] / "sweeps" / "s5_three_seeds"
+    section = README.split("### Beyond the paper: S5 end to end", 1)[1].split("\n## ", 1)[0]
+    for row in read_table(root / "results.csv"):
+        generalised = "-" if row["generalised"] is None else str(row["generalised"])
+        cells = [str(row["seed"]), str(row["memorised"]), generalised,
+                 f"{row['final_test_acc']:.2f}", f"{row['peak_ratio']:.2f}",
+                 f"{100 * row['lmn_fall']:+.1f}%", f"{100 * row['l2_fall']:+.1f}%"]
+        assert "| " + " | ".join(cells) + " |" in section
+    (history_file,) = root.glob("*/05_permutation_composition_history.json")
+    claims = {r["claim"]: r for r in task_claims(History.load(history_file), "hidden1", "S5")}
+    fall = claims["S5: LMN falls while generalising"]
+    assert fall["verdict"] == "not distinguished" and f"({fall['statistic']})" in section
+    assert claims["S5: LMN levels off after generalising"]["verdict"] == "reproduced"
+    assert {claims[f"S5: LMN linear in {axis}, L2 not"]["verdict"]
+            for axis in ("test loss", "log test loss")} == {"not distinguished"}
