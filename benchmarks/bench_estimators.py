@@ -18,7 +18,8 @@ exact computation's time. Printed: per estimator, the relative error at each che
 largest, and the cost as a fraction of the exact computation.
 
 Run: `python benchmarks/bench_estimators.py` (p = 71, N = 5041; about 10 minutes on 2 CPU
-cores). Every LMN path is called once before the timings (torch.compile's first calls). Figures go in BENCHMARKS.md.
+cores). Every LMN path is called once before the timings (torch.compile's first calls).
+Figures go in BENCHMARKS.md.
 """
 import argparse
 import copy

@@ -14,7 +14,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from lmn_utils import make_task  # noqa: E402
 from lmn_utils.models import EmbedMLPStack  # noqa: E402
-from lmn_utils.train import TrainConfig, _adamw, training_loss  # noqa: E402
+from lmn_utils.train import TrainConfig, adamw, training_loss  # noqa: E402
 
 
 def ms_per_step(num_seeds, compiled, steps):
@@ -26,7 +26,7 @@ def ms_per_step(num_seeds, compiled, steps):
                                      activation=config.activation)
     rows = torch.stack([task.split(config.train_frac, seed)[0] for seed in seeds])
     inputs, labels = task.inputs[rows], task.labels[rows]
-    optimizer = _adamw(stack.parameters(), config)  # fused AdamW, as in train()
+    optimizer = adamw(stack.parameters(), config)  # fused AdamW, as in train()
 
     loss_fn = partial(training_loss, stack, inputs, labels)  # the loss train() minimises
     loss_fn = torch.compile(loss_fn) if compiled else loss_fn

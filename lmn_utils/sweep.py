@@ -13,7 +13,7 @@ start them with `--nthreads 1`, one run per worker process).
 
 sweeps/SWEEP/ holds:
   sweep.json         the notebook, grid, fixed values and early window of the last start
-  .lock              while a start runs (a second start of the same sweep stops, saying so)
+  .lock              locked while a start runs (a second start of the same sweep stops)
   RUN_ID/            a run that ended: run.json (status "ok" or "failed" with its error line,
                      parameters, seconds), notebook.ipynb (executed), the notebook's figures
                      and history. RUN_ID is a hash of the run's parameters.
@@ -28,8 +28,8 @@ use"). The kernel's thread count is pinned (OMP_NUM_THREADS and kin = threads-pe
 malloc setting dask gives its workers is not passed on to it (`KERNEL_UNSET`).
 """
 import argparse
-import hashlib
 import contextlib
+import hashlib
 import itertools
 import json
 import os
@@ -150,48 +150,40 @@ def _ipc_config(socket_dir):
 @contextlib.contextmanager
 def kept_environment():
     """os.environ as it was on entry, restored on exit whatever changed it (a run's variables;
-    a LocalCluster's nannies, which set OMP_NUM_THREADS=1 and kin in the parent and keep them)."""
+    a LocalCluster's nannies, which set OMP_NUM_THREADS=1 and kin in the parent and keep them).
+    Only the variables that differ are put back: other threads never see a cleared environment."""
     saved = dict(os.environ)
     try:
         yield
     finally:
-        os.environ.clear()
-        os.environ.update(saved)
+        for key in [k for k in os.environ if k not in saved]:
+            del os.environ[key]
+        for key, value in saved.items():
+            if os.environ.get(key) != value:
+                os.environ[key] = value
 
 
 @contextlib.contextmanager
 def sweep_lock(sweep_dir):
-    """Holds sweep_dir/.lock (this process's id and host) while a sweep starts and runs, so a
-    second start of the same sweep stops with one line instead of removing the first one's
-    runs in progress. A lock left by a process of this host that is no longer alive is taken."""
-    path = os.path.join(sweep_dir, ".lock")
-    me = f"{os.getpid()} {socket.gethostname()}"
-    while True:
+    """An exclusive lock on sweep_dir/.lock while a sweep starts and runs, so that a second start
+    of the same sweep stops with one line instead of removing the first one's runs in progress.
+    The system releases it when the process ends, however it ends (flock: no stale locks)."""
+    import fcntl
+    with open(os.path.join(sweep_dir, ".lock"), "a+") as lock:
         try:
-            with open(path, "x") as lock:
-                lock.write(me)
-            break
-        except FileExistsError:
-            with open(path) as lock:
-                pid, _, host = lock.read().partition(" ")
-            if host != socket.gethostname() or not pid.isdigit() or _alive(int(pid)):
-                raise ValueError(f"the sweep in {sweep_dir} is already running (process {pid} "
-                                 f"on {host}); if it is not, remove {path}") from None
-            os.remove(path)  # left by a process that died
-    try:
-        yield
-    finally:
-        os.remove(path)
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, someone else's
-        return True
-    return True
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "another process"
+            raise ValueError(f"the sweep in {sweep_dir} is already running ({holder})") from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"process {os.getpid()} on {socket.gethostname()}")
+        lock.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def execute_run(notebook, parameters, run_dir, threads=1):
@@ -268,10 +260,10 @@ def resolve_notebook(name):
 def _warn_of_threaded_workers(client):
     """A run sets its worker process's environment, so a worker runs one notebook at a time
     whatever its thread count: say so where a worker has several threads."""
-    threaded = [address for address, n in client.nthreads().items() if n > 1]
+    threaded = sorted(address for address, n in client.nthreads().items() if n > 1)
     if threaded:
-        print(f"sweep: {len(threaded)} workers have more than one thread, and each runs one "
-              "notebook at a time: start workers with --nthreads 1 (and more --nworkers)",
+        print(f"sweep: workers {', '.join(threaded)} have more than one thread, and each runs "
+              "one notebook at a time: start workers with --nthreads 1 (and more --nworkers)",
               file=sys.stderr)
 
 

@@ -164,7 +164,7 @@ def load_sweep(path):
     run that failed or never ran, with its error."""
     rows = read_table(path)
     with open(os.path.join(os.path.dirname(path), "sweep.json")) as source:
-        sweep = json.load(source)
+        sweep = {"early_window": EARLY_WINDOW, **json.load(source)}  # older files lack it
     failed = [r for r in rows if r["status"] != "ok"]
     name = os.path.basename(os.path.dirname(path))
     about = (f"{name}: {sweep['notebook']}, grid {sweep['grid']}, "

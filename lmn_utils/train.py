@@ -125,7 +125,8 @@ def _splits(task, seeds, train_frac, device, dtype):
     return rows.to(device), masks.to(device)
 
 
-def _adamw(params, config):
+def adamw(params, config):
+    """AdamW with the config's lr, weight decay and betas (fused where torch offers it)."""
     settings = dict(lr=config.lr, weight_decay=config.weight_decay, betas=tuple(config.betas))
     try:  # the fused kernel: one op per step instead of one per parameter and moment
         return torch.optim.AdamW(params, fused=True, **settings)
@@ -240,7 +241,7 @@ def train(config=None, callback=None, progress=True, extra_metrics=None, estimat
         from .estimate import estimate_duration
         print(estimate_duration(config), file=sys.stderr, flush=True)
     task, stack, inputs, labels, masks, train_inputs, train_labels = prepare_run(config)
-    optimizer = _adamw(stack.parameters(), config)
+    optimizer = adamw(stack.parameters(), config)
     record_steps = set(checkpoint_steps(config.steps, config.num_records))
     history, snapshots = History(config=asdict(config)), {}
     bar = tqdm(total=config.steps, disable=not progress, mininterval=10,

@@ -187,6 +187,7 @@ if default_run:
 #    measurement, hours per seed with 36 of them. So above N = 4096 this notebook measures LMN on a fixed
 #    subset of 2048 inputs (`lmn_samples`; its printouts and axes say so), and before it trains
 #    it prints an estimate of its duration, measured on your machine. On 2 cores, for
-#    `-p n 5 -p seeds "[0, 1, 2]" -p lmn_points "[2, 8, 8]"`, it read about 35 minutes: 26 of
-#    training, 8 of LMN at 8.3 s a measurement. What the run shows: the README, "S5 end to end".
+#    `-p n 5 -p seeds "[0, 1, 2]" -p lmn_points "[2, 8, 8]"`, it read about 33 minutes (24 of
+#    training, 9 of LMN at 8.5 s a measurement); the run took 35. What it shows: the README,
+#    "S5 end to end".
 #    </details>

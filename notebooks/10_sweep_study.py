@@ -286,7 +286,7 @@ if default_tables:  # the statements above, checked against the tables
 # 3. **Why 500 steps?** Rerun the two sweep commands with `--early-window 250` or
 #    `--early-window 1000` added, then this notebook. Where your sweep's runs are done, the
 #    command only writes the table again (seconds); from a fresh clone, whose `sweeps/` holds
-#    the tables but not the run folders, it runs them first (about 40 minutes on 2 cores).
+#    the tables but not the run folders, it runs them first (tens of minutes on 2 cores).
 #    Which runs lose their early change, and why?
 #
 #    <details><summary>Answer</summary>

@@ -20,14 +20,21 @@ def test_lmn_count_is_the_schedules_most():
 
 
 def test_total_adds_training_records_and_lmn():
-    estimate = DurationEstimate(steps=1000, step_s=0.01, records=20, record_s=0.5, lmn_count=4,
-                                lmn_first_s=3.0, lmn_s=1.0, lmn_inputs="all 961 inputs",
-                                timed_steps=50)
+    estimate = DurationEstimate(steps=1000, step_s=0.01, records=20, record_s=0.5, lmn_count=6,
+                                lmn_layers=2, lmn_first_s=3.0, lmn_s=1.0,
+                                lmn_inputs="all 961 inputs", timed_steps=50)
     assert estimate.train_s == pytest.approx(10 + 10)
-    assert estimate.total_s == pytest.approx(20 + 3 + 3 * 1)
-    assert str(estimate).startswith(
-        "Estimated duration on this machine: about 26 s (training, 1000 steps: 20 s; LMN, at "
-        "most 4 measurements on all 961 inputs: 6 s)")
+    assert estimate.total_s == pytest.approx(20 + 3 + (6 - 2) * 1)
+    assert str(estimate) == (
+        "Estimated duration on this machine: about 27 s (training, 1000 steps: 20 s; LMN, at "
+        "most 6 measurements on all 961 inputs: 7 s), from 50 timed steps and LMN at 1.00 s "
+        "a measurement")
+    no_lmn = DurationEstimate(steps=1000, step_s=0.01, records=20, record_s=0.5, lmn_count=0,
+                              lmn_layers=0, lmn_first_s=0.0, lmn_s=0.0, lmn_inputs="",
+                              timed_steps=50)
+    assert no_lmn.total_s == pytest.approx(20)
+    assert str(no_lmn) == ("Estimated duration on this machine: about 20 s (training, 1000 "
+                           "steps: 20 s; no LMN), from 50 timed steps")
 
 
 @pytest.mark.parametrize("seconds, text", [(44.6, "45 s"), (89, "89 s"), (720, "12 min"),
@@ -36,7 +43,7 @@ def test_format_seconds(seconds, text):
     assert format_seconds(seconds) == text
 
 
-def test_estimate_is_measured_without_touching_the_run_or_the_random_state(capsys):
+def test_estimate_is_measured_without_touching_the_run_or_the_random_state():
     config = TrainConfig(**SMALL).validate()
     torch.manual_seed(123)
     state = torch.random.get_rng_state()

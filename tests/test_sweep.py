@@ -72,7 +72,8 @@ def test_grid_combinations_and_run_ids():
     ({"steps": [10]}, {"early_window": 0}, "early_window must be an integer >= 1, got 0")])
 def test_bad_names_and_values_stop_before_anything_runs(grid, fixed, message, tmp_path):
     check_sweep(NOTEBOOK_04, {"weight_decay": [0, 1], "train_frac": [0.5]}, {"seeds": [0]})
-    settings = {k: fixed.pop(k) for k in ("early_window",) if k in fixed}
+    settings = {k: v for k, v in fixed.items() if k == "early_window"}
+    fixed = {k: v for k, v in fixed.items() if k not in settings}
     with pytest.raises(ValueError, match=message):
         run_sweep(NOTEBOOK_04, grid, fixed, root=str(tmp_path), **settings)
     assert not os.listdir(tmp_path)  # nothing started
@@ -81,23 +82,46 @@ def test_bad_names_and_values_stop_before_anything_runs(grid, fixed, message, tm
 def test_kept_environment_restores_what_changed():
     before = dict(os.environ)
     with kept_environment():
-        os.environ["OMP_NUM_THREADS"] = "1"
-        os.environ.pop("PATH")
+        os.environ["LMN_TEST_ADDED"] = "1"
+        os.environ["PATH"] = "changed"
+        os.environ.pop("HOME")
     assert dict(os.environ) == before
 
 
-def test_a_second_start_of_the_same_sweep_stops_and_a_dead_ones_lock_is_taken(tmp_path):
+def test_dask_workers_carry_the_malloc_setting_that_run_kernels_drop():
+    """Why KERNEL_UNSET exists: a LocalCluster's workers have MALLOC_TRIM_THRESHOLD_ set (the
+    kernels' side is checked by the probe runs below)."""
+    from distributed import Client, LocalCluster
+
+    from lmn_utils.sweep import KERNEL_UNSET
+    with kept_environment():
+        with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            values = client.run(lambda: {k: os.environ.get(k) for k in KERNEL_UNSET})
+    assert [v["MALLOC_TRIM_THRESHOLD_"] for v in values.values()] == ["65536"]
+
+
+def test_a_second_start_of_the_same_sweep_stops_and_a_dead_ones_lock_is_free(tmp_path):
     with sweep_lock(str(tmp_path)):
-        with pytest.raises(ValueError, match=f"the sweep in {tmp_path} is already running"):
+        message = f"the sweep in {tmp_path} is already running \\(process {os.getpid()} on "
+        with pytest.raises(ValueError, match=message):
             with sweep_lock(str(tmp_path)):
                 pass
-        assert (tmp_path / ".lock").exists()
-    assert not (tmp_path / ".lock").exists()
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    (tmp_path / ".lock").write_text(f"{dead.pid} {os.uname().nodename}")
+    with sweep_lock(str(tmp_path)):  # released on exit
+        pass
+    # a process that took the lock and was killed holds nothing: the system released it
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from lmn_utils.sweep import sweep_lock\n"
+        f"with sweep_lock({str(tmp_path)!r}):\n    print('locked', flush=True); time.sleep(60)")],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    with pytest.raises(ValueError, match=f"already running \\(process {holder.pid} on "):
+        with sweep_lock(str(tmp_path)):
+            pass
+    holder.kill()
+    holder.wait()
     with sweep_lock(str(tmp_path)):
-        assert (tmp_path / ".lock").read_text().startswith(f"{os.getpid()} ")
+        assert (tmp_path / ".lock").read_text().startswith(f"process {os.getpid()} on ")
 
 
 def test_workers_with_several_threads_are_named(capsys):
@@ -111,7 +135,8 @@ def test_workers_with_several_threads_are_named(capsys):
     _warn_of_threaded_workers(Client([1, 1]))
     assert capsys.readouterr().err == ""
     _warn_of_threaded_workers(Client([4, 1, 2]))
-    assert capsys.readouterr().err.startswith("sweep: 2 workers have more than one thread")
+    assert capsys.readouterr().err.startswith(
+        "sweep: workers tcp://w0, tcp://w2 have more than one thread")
 
 
 def test_four_runs_of_04_on_a_local_cluster_then_a_rerun_skips_them(tmp_path):
@@ -140,7 +165,8 @@ def test_four_runs_of_04_on_a_local_cluster_then_a_rerun_skips_them(tmp_path):
     assert again["ran"] == [] and again["skipped"] == 4
     assert read_table(again["table"]) == rows
     assert json.loads((sweep_dir / "sweep.json").read_text())["early_window"] == 500
-    assert not (sweep_dir / ".lock").exists()
+    with sweep_lock(str(sweep_dir)):  # released when the sweep ended
+        pass
 
 
 def test_a_failed_run_is_recorded_and_the_others_finish(probe, tmp_path):
