@@ -4,8 +4,9 @@ A few AdamW steps of the run's own stack (built as `train` builds it, then throw
 forward pass over every input (what a record step costs) and LMN of one member at
 initialisation on the run's LMN inputs (twice per tracked layer: the first call includes
 torch.compile) are scaled to the run: steps x step time + records x forward time + the first
-calls + the other measurements x the layers' mean LMN time. LMN's cost does not depend on the weights
-(a fixed number of points on each of N (N - 1) / 2 paths), so one measurement stands for all.
+calls + the other measurements x the layers' mean LMN time. LMN's cost does not depend on the
+weights (a fixed number of points on each of N (N - 1) / 2 paths), so one measurement stands
+for all.
 The count is the schedule's most (a seed that never generalises gets fewer). Not counted: the
 `extra_metrics` of `train`, figures, kernel start. The random state of every device is restored
 afterwards; the run itself is untouched. `train(..., estimate=True)` prints the estimate (to
@@ -122,7 +123,8 @@ def estimate_duration(config):
     config = config.validate()
     # building a stack seeds torch per member: every device's random state is put back after
     with torch.random.fork_rng(devices=list(range(torch.cuda.device_count()))):
-        _, stack, inputs, _, _, train_inputs, train_labels = prepare_run(config)
+        run = prepare_run(config)
+        stack, inputs = run.stack, run.inputs
         device = inputs.device
         rows = sample_rows(len(inputs), config.lmn_samples).to(device)
         count = lmn_count(config)
@@ -137,7 +139,7 @@ def estimate_duration(config):
         with torch.no_grad():
             record_s = _seconds(lambda: stack(inputs), device)
         optimizer = adamw(stack.parameters(), config)
-        step_s, timed = _time_steps(stack, optimizer, train_inputs, train_labels)
+        step_s, timed = _time_steps(stack, optimizer, run.train_inputs, run.train_labels)
     return DurationEstimate(steps=config.steps, step_s=step_s,
                             records=len(checkpoint_steps(config.steps, config.num_records)),
                             record_s=record_s, lmn_count=count,

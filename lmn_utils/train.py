@@ -9,6 +9,7 @@ seed has its own initialisation and its own train/test split (both from the seed
 import copy
 import sys
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -74,7 +75,8 @@ class TrainConfig:
         check_activation(self.activation)
         for name, allowed in (("dtype", TRAIN_DTYPES), ("lmn_dtype", DTYPES)):
             if getattr(self, name) not in allowed:
-                raise ValueError(f"{name} must be one of {sorted(allowed)}, got {getattr(self, name)!r}")
+                raise ValueError(f"{name} must be one of {sorted(allowed)}, "
+                                 f"got {getattr(self, name)!r}")
         if not self.seeds or not all(isinstance(s, int) and not isinstance(s, bool)
                                      for s in self.seeds):
             raise ValueError(f"seeds must be a non-empty list of integers, got {self.seeds!r}")
@@ -84,9 +86,11 @@ class TrainConfig:
             check_int(name, getattr(self, name), 1)
         check_int("num_lmn_steps", self.num_lmn_steps, 0)
         if self.lmn_schedule not in SCHEDULES:
-            raise ValueError(f"lmn_schedule must be one of {list(SCHEDULES)}, got {self.lmn_schedule!r}")
+            raise ValueError(f"lmn_schedule must be one of {list(SCHEDULES)}, "
+                             f"got {self.lmn_schedule!r}")
         if len(tuple(self.lmn_points)) != 3:
-            raise ValueError(f"lmn_points must be 3 integers (before, inside, after), got {self.lmn_points!r}")
+            raise ValueError("lmn_points must be 3 integers (before, inside, after), "
+                             f"got {self.lmn_points!r}")
         for name, value in zip(("before", "inside", "after"), self.lmn_points):
             check_int(f"lmn_points ({name})", value, 0, 1000)
         self._validate_model()
@@ -101,14 +105,16 @@ class TrainConfig:
             raise ValueError(f"model must be one of {list(MODELS)}, got {self.model!r}")
         if self.model == "embed_mlp":
             if self.model_params:
-                raise ValueError("model_params is for model='transformer' (d_model, heads, d_mlp); "
-                                 f"the MLP takes embed_dim and hidden_dim, got {self.model_params!r}")
+                raise ValueError("model_params is for model='transformer' (d_model, heads, "
+                                 "d_mlp); the MLP takes embed_dim and hidden_dim, "
+                                 f"got {self.model_params!r}")
             for layer in self.lmn_layers:
                 check_layer(layer)
             return
         unknown = set(self.model_params) - set(DEFAULT_SIZES)
         if unknown:
-            raise ValueError(f"model_params keys must be among {list(DEFAULT_SIZES)}, got {sorted(unknown)}")
+            raise ValueError(f"model_params keys must be among {list(DEFAULT_SIZES)}, "
+                             f"got {sorted(unknown)}")
         check_sizes(**self.transformer_sizes())
         for tap in self.lmn_layers:
             check_tap(tap)
@@ -183,9 +189,19 @@ def lmn_schedules(history, config):
             for row, (memorised, generalised) in enumerate(phase_steps(history))]
 
 
+class PreparedRun(NamedTuple):
+    """What `train` starts from, on the config's device and in its training precision."""
+    task: object
+    stack: torch.nn.Module
+    inputs: torch.Tensor        # every input [N, k]
+    labels: torch.Tensor        # every label [N]
+    masks: torch.Tensor         # per seed, 1 on its training rows [S, N]
+    train_inputs: torch.Tensor  # per seed, its training inputs [S, n_train, k]
+    train_labels: torch.Tensor  # [S, n_train]
+
+
 def prepare_run(config):
-    """(task, stack, inputs, labels, train masks, train inputs, train labels) of a validated
-    config, on its device and in its training precision: what `train` starts from."""
+    """The PreparedRun of a validated config."""
     dtype, compute_dtype = TRAIN_DTYPES[config.dtype]
     needs_float64 = dtype == torch.float64 or config.lmn_dtype == "float64"
     device = training_device(config.device, needs_float64)
@@ -194,7 +210,7 @@ def prepare_run(config):
     stack.compute_dtype = compute_dtype
     inputs, labels = task.inputs.to(device), task.labels.to(device)
     train_rows, masks = _splits(task, config.seeds, config.train_frac, device, dtype)
-    return task, stack, inputs, labels, masks, inputs[train_rows], labels[train_rows]
+    return PreparedRun(task, stack, inputs, labels, masks, inputs[train_rows], labels[train_rows])
 
 
 def lmn_probe(stack, config):
