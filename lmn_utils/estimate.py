@@ -21,6 +21,8 @@ import torch
 
 from .device import full_float32_matmuls
 from .samples import describe_samples, sample_rows
+from .schedule import checkpoint_steps
+from .train import adamw, lmn_probe, optimizer_step, prepare_run
 
 MIN_TIMED_STEPS = 5
 MAX_TIMED_STEPS = 50
@@ -99,13 +101,8 @@ def _seconds(fn, device):
 
 def _time_steps(stack, optimizer, train_inputs, train_labels):
     """Seconds per AdamW step, from MIN_TIMED_STEPS to MAX_TIMED_STEPS of them after one warm-up."""
-    from .train import training_loss
-
     def step():
-        loss = training_loss(stack, train_inputs, train_labels)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+        optimizer_step(stack, optimizer, train_inputs, train_labels)
 
     device = train_inputs.device
     _seconds(step, device)
@@ -119,7 +116,6 @@ def _time_steps(stack, optimizer, train_inputs, train_labels):
 @full_float32_matmuls()  # as `train` runs: no TF32
 def estimate_duration(config):
     """A DurationEstimate of `train(config)` (a TrainConfig), measured here and now."""
-    from .train import adamw, checkpoint_steps, lmn_probe, prepare_run
     config = config.validate()
     # building a stack seeds torch per member: every device's random state is put back after
     with torch.random.fork_rng(devices=list(range(torch.cuda.device_count()))):

@@ -155,6 +155,14 @@ def training_loss(stack, train_inputs, train_labels):
     return cross_entropy_per_member(stack(train_inputs), train_labels).mean(1).sum()
 
 
+def optimizer_step(stack, optimizer, train_inputs, train_labels):
+    """One full-batch AdamW step of every member (what `train` repeats, what the estimate times)."""
+    loss = training_loss(stack, train_inputs, train_labels)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+
+
 def _accuracy(logits, labels, masks):
     correct = (logits.argmax(-1) == labels).to(masks.dtype)
     return (correct * masks).sum(1) / masks.sum(1)
@@ -250,7 +258,7 @@ def train(config=None, callback=None, progress=True, extra_metrics=None, estimat
     extra_metrics: {name: fn(stack) -> one value per seed}, recorded with the losses at every
     record step into history.metrics[name] (notebook 09 records a Fourier measure this way).
     estimate: first print (to stderr, with the progress bars) how long the run will take,
-    measured here (`estimate.py`; a few seconds).
+    measured here (`estimate.py`: a few steps and two LMN measurements per tracked layer).
     """
     config = TrainConfig(**{**asdict(config or TrainConfig()), **overrides}).validate()
     if estimate:
@@ -275,10 +283,7 @@ def train(config=None, callback=None, progress=True, extra_metrics=None, estimat
             bar.set_postfix(test_acc=f"{history.metrics['test_acc'][-1].mean():.2f}", refresh=False)
         if step == config.steps:
             break
-        loss = training_loss(stack, train_inputs, train_labels)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+        optimizer_step(stack, optimizer, train_inputs, train_labels)
         if step % 100 == 99:
             bar.update(100)
     bar.update(config.steps - bar.n)
