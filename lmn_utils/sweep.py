@@ -44,6 +44,7 @@ from .folders import OUTPUT_DIR_VARIABLE, write_text
 from .parameters import RULES, check_parameters
 from .run_notebooks import NOTEBOOKS, _parse_value, drop_volatile, parameter_defaults
 from .sweep_table import EARLY_WINDOW, collect, write_table
+from .tasks import check_int
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 # set by dask's nannies in their workers (65536) and unset for a run's kernel: with it, glibc
@@ -276,9 +277,8 @@ def run_sweep(notebook, grid, fixed=None, name=None, root="sweeps", scheduler=No
     notebook = resolve_notebook(notebook)
     fixed = dict(fixed or {})
     check_sweep(notebook, grid, fixed)
-    for label, value in (("threads_per_run", threads_per_run), ("early_window", early_window)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{label} must be an integer >= 1, got {value!r}")
+    check_int("threads_per_run", threads_per_run, 1)
+    check_int("early_window", early_window, 1)
     name = name or os.path.splitext(os.path.basename(notebook))[0]
     sweep_dir = os.path.abspath(os.path.join(root, name))
     os.makedirs(sweep_dir, exist_ok=True)
