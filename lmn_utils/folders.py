@@ -10,6 +10,10 @@ import os
 import tempfile
 
 OUTPUT_DIR_VARIABLE = "LMN_OUTPUT_DIR"
+# where train_or_load keeps each run's weight snapshots (every record step, float32), so that
+# LMN at another layer, on other inputs or with other interpolation points can be measured
+# from a finished run without training again; unset: no snapshots are kept
+SNAPSHOT_DIR_VARIABLE = "LMN_SNAPSHOT_DIR"
 
 
 def check_folder(name, value):
@@ -22,6 +26,11 @@ def output_folder(output_dir):
     """The folder a notebook writes to: LMN_OUTPUT_DIR if set, else `output_dir` (checked)."""
     check_folder("output_dir", output_dir)
     return os.environ.get(OUTPUT_DIR_VARIABLE) or output_dir
+
+
+def snapshot_folder():
+    """The folder of $LMN_SNAPSHOT_DIR, or None when it is not set."""
+    return os.environ.get(SNAPSHOT_DIR_VARIABLE) or None
 
 
 def input_folder(input_dir, file_names):

@@ -9,7 +9,7 @@ import json
 import os
 from dataclasses import asdict
 
-from .folders import input_folder
+from .folders import input_folder, snapshot_folder
 from .history import History
 
 QUICK_POINTS = (2, 6, 4)  # LMN in quick mode: before memorisation, inside, after
@@ -42,8 +42,11 @@ def train_or_load(config, file_name, output_dir, redraw, source_dir="../figures"
     """The run's History: trained (and saved as output_dir/file_name), or with redraw loaded
     from source_dir (or $LMN_OUTPUT_DIR when it holds the file), after checking that it was
     trained with the same settings. estimate: `train` first prints how long it will take."""
-    from .train import train
+    from .train import snapshot_key, train
     if not redraw:
+        kept = snapshot_folder()  # $LMN_SNAPSHOT_DIR: keep the run's weights there too
+        if kept:
+            train_kwargs.setdefault("snapshot_path", os.path.join(kept, snapshot_key(config)))
         history, _ = train(config, estimate=estimate, **train_kwargs)
         history.save(os.path.join(output_dir, file_name))
         return history

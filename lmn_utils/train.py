@@ -16,6 +16,7 @@ import torch
 from tqdm import tqdm  # text bars: no ipywidgets needed in notebooks
 
 from .device import full_float32_matmuls, training_device
+from .folders import load_tensors, save_tensors
 from .history import History, phase_steps
 from .models import EmbedMLPStack, check_activation, check_layer, cross_entropy_per_member
 from .transformer import DEFAULT_SIZES, TransformerStack, check_sizes, check_tap
@@ -251,7 +252,7 @@ def _measure_lmn(history, snapshots, stack, inputs, config, progress):
 
 @full_float32_matmuls()  # no TF32 on GPUs: the float32 layers of "mixed" are relied on
 def train(config=None, callback=None, progress=True, extra_metrics=None, estimate=False,
-          **overrides):
+          snapshot_path=None, **overrides):
     """Train every seed of `config` (a TrainConfig; keyword overrides allowed) together.
 
     Returns (history, stack). `callback(step, stack)` runs at every record step.
@@ -259,6 +260,8 @@ def train(config=None, callback=None, progress=True, extra_metrics=None, estimat
     record step into history.metrics[name] (notebook 09 records a Fourier measure this way).
     estimate: first print (to stderr, with the progress bars) how long the run will take,
     measured here (`estimate.py`: a few steps and two LMN measurements per tracked layer).
+    snapshot_path: also save the weight snapshots of every record step there (`save_snapshots`;
+    `load_snapshots` reads them back), for measuring LMN another way without training again.
     """
     config = TrainConfig(**{**asdict(config or TrainConfig()), **overrides}).validate()
     if estimate:
@@ -276,7 +279,7 @@ def train(config=None, callback=None, progress=True, extra_metrics=None, estimat
                 logits = stack(inputs)
                 ce = cross_entropy_per_member(logits, labels)
                 _record(history, step, logits, ce, labels, masks, stack, extra_metrics or {})
-            if config.lmn_layers:
+            if config.lmn_layers or snapshot_path:
                 snapshots[step] = _snapshot(stack, DTYPES[config.lmn_dtype])
             if callback is not None:
                 callback(step, stack)
@@ -289,6 +292,30 @@ def train(config=None, callback=None, progress=True, extra_metrics=None, estimat
     bar.update(config.steps - bar.n)
     bar.close()
     history.finish()
+    if snapshot_path:
+        save_snapshots(snapshot_path, config, snapshots)
     if config.lmn_layers:
         _measure_lmn(history, snapshots, stack, inputs, config, progress)
     return history, stack
+
+
+def snapshot_key(config):
+    """A run's snapshot file name: the first 12 hex digits of a hash of its whole config."""
+    import hashlib
+    import json
+    text = json.dumps(asdict(config), sort_keys=True, default=list)
+    return hashlib.sha256(text.encode()).hexdigest()[:12] + ".pt"
+
+
+def save_snapshots(path, config, snapshots):
+    """{step: every member's weights} of a run, with its config (as JSON), to `path` atomically."""
+    import json
+    return save_tensors(path, {"config": json.dumps(asdict(config), default=list),
+                               "snapshots": {int(k): v for k, v in snapshots.items()}})
+
+
+def load_snapshots(path):
+    """(config dict, {step: state dict}) of a file written by `save_snapshots`."""
+    import json
+    data = load_tensors(path)
+    return json.loads(data["config"]), data["snapshots"]

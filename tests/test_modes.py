@@ -2,6 +2,8 @@
 import numpy as np
 import pytest
 
+import lmn_utils as lu
+
 from lmn_utils import History, TrainConfig, check_modes, check_parameters, quick_settings, train_or_load
 
 SMALL = dict(task="modular_addition", task_params={"p": 11}, seeds=(0, 1), steps=120,
@@ -54,3 +56,19 @@ def test_subset_keeps_the_chosen_seeds():
     assert part.seeds == [7, 5]
     np.testing.assert_array_equal(part.metrics["test_acc"], [[0, 0.2], [0, 1]])
     assert [list(v) for v in part.lmn["hidden1"]] == [[4.0], [1.0]]
+
+
+def test_snapshots_kept_under_lmn_snapshot_dir_reproduce_the_recorded_lmn(tmp_path, monkeypatch):
+    from lmn_utils.train import build_stack, lmn_probe, load_snapshots, snapshot_key
+    monkeypatch.setenv("LMN_SNAPSHOT_DIR", str(tmp_path / "kept"))
+    config = TrainConfig(**{**SMALL, "seeds": (0, 1)}).validate()
+    history = train_or_load(config, "run.json", str(tmp_path), redraw=False, progress=False)
+    saved_config, snapshots = load_snapshots(tmp_path / "kept" / snapshot_key(config))
+    assert saved_config["seeds"] == [0, 1] and sorted(snapshots) == list(history.steps)
+    task = lu.make_task(config.task, **config.task_params)
+    probe = lmn_probe(build_stack(config, task), config)
+    for row in range(2):
+        step = int(history.lmn_steps[row][-2])
+        probe.load_state_dict(snapshots[step])
+        recorded = history.lmn_at("hidden1", row, step)
+        assert probe.member_lmn(row, task.inputs, "hidden1") == pytest.approx(recorded, rel=1e-6)
