@@ -145,23 +145,28 @@ def linearity_verdict(fits, axis="test loss"):
             f"{test['verdict']}")
 
 
-def drop_rise_drop(values, tolerance):
+def drop_rise_drop(values, tolerance, finished=True):
     """(i, j, k) positions of a fall, rise and fall in `values` (a curve from the generalisation
     step on), or None: values[i] <= (1 - tol) values[0], values[j] >= (1 + tol) values[i] with
     i < j, values[k] <= (1 - tol) values[j] with k > j; i and k the lowest points before and
-    after j. Of several candidate peaks j, the one with the largest smaller relative move."""
+    after j. Of several candidate peaks j, the **highest** (ANALYSIS_PLAN.md, section 5; the
+    rule before the plan took the one with the largest smallest move, which could report a
+    lower peak than the curve holds). finished: the second minimum must lie before the last
+    point (a fall still under way at the end of training is no finished second descent)."""
     v = np.asarray(values, dtype=float)
-    best, found = -np.inf, None
+    found = None
     for j in range(2, len(v) - 1):
         i = int(np.argmin(v[1:j])) + 1
         k = j + 1 + int(np.argmin(v[j + 1:]))
         moves = (1 - v[i] / v[0], v[j] / v[i] - 1, 1 - v[k] / v[j])
-        if min(moves) > 0 and min(moves) >= tolerance and min(moves) > best:
-            best, found = min(moves), (i, j, k)
+        if finished and k == len(v) - 1:
+            continue
+        if min(moves) > 0 and min(moves) >= tolerance and (found is None or v[j] > v[found[1]]):
+            found = (i, j, k)
     return found
 
 
-def double_descents(history, layer="hidden1", tolerance=0.05):
+def double_descents(history, layer="hidden1", tolerance=0.05, finished=True):
     """Per seed: the (minimum, maximum, minimum) of LMN after its generalisation step as
     (step, value) pairs under `drop_rise_drop` with `tolerance`, False if there is none, None
     if the seed never generalised."""
@@ -172,17 +177,18 @@ def double_descents(history, layer="hidden1", tolerance=0.05):
             continue
         keep = history.lmn_steps[row] >= generalised
         steps, values = history.lmn_steps[row][keep], history.lmn[layer][row][keep]
-        where = drop_rise_drop(values, tolerance)
+        where = drop_rise_drop(values, tolerance, finished)
         found.append(False if where is None else
                      tuple((int(steps[p]), float(values[p])) for p in where))
     return found
 
 
-def double_descent_sensitivity(history, layer="hidden1", tolerances=(0.0, 0.02, 0.05, 0.1, 0.2)):
+def double_descent_sensitivity(history, layer="hidden1", tolerances=(0.0, 0.02, 0.05, 0.1, 0.2),
+                               finished=True):
     """Rows (tolerance, seeds with a drop-rise-drop, seeds that generalised)."""
     rows = []
     for tolerance in tolerances:
-        found = double_descents(history, layer, tolerance)
+        found = double_descents(history, layer, tolerance, finished)
         rows.append(dict(tolerance=tolerance, seeds=sum(bool(f) for f in found),
                          generalised=sum(f is not None for f in found)))
     return rows

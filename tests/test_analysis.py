@@ -82,18 +82,31 @@ def test_double_descents_per_seed():
     history = make_history()  # generalises at step 70; LMN falls monotonically after it
     assert double_descents(history) == [False]
     history.lmn["hidden1"] = [np.array([30, 30, 30, 30, 30, 30, 30, 20, 15, 20, 16.])]
-    assert double_descents(history) == [((80, 15.0), (90, 20.0), (100, 16.0))]
-    rows = double_descent_sensitivity(history, tolerances=(0.1, 0.25))
+    assert double_descents(history) == [False]  # the second fall ends at the last step
+    assert double_descents(history, finished=False) == [((80, 15.0), (90, 20.0), (100, 16.0))]
+    rows = double_descent_sensitivity(history, tolerances=(0.1, 0.25), finished=False)
     assert [r["seeds"] for r in rows] == [1, 0]  # the last fall is 20%: counted at 10%, not 25%
     history.metrics["test_acc"][0, -1] = 0.5  # never generalises for good
-    assert double_descents(history) == [None]
+    assert double_descents(history, finished=False) == [None]
 
 
 def test_drop_rise_drop_needs_all_three_moves():
-    assert drop_rise_drop([20, 15, 18, 14], 0.1) == (1, 2, 3)
-    assert drop_rise_drop([20, 21, 25, 18], 0.05) is None  # no first fall
-    assert drop_rise_drop([20, 15, 18, 17.5], 0.05) is None  # the last fall is under 5%
-    assert drop_rise_drop([20, 15, 18, 17.5], 0.02) == (1, 2, 3)
+    assert drop_rise_drop([20, 15, 18, 14], 0.1, finished=False) == (1, 2, 3)
+    assert drop_rise_drop([20, 21, 25, 18], 0.05, finished=False) is None  # no first fall
+    assert drop_rise_drop([20, 15, 18, 17.5], 0.05, finished=False) is None  # last fall under 5%
+    assert drop_rise_drop([20, 15, 18, 17.5], 0.02, finished=False) == (1, 2, 3)
+
+
+def test_drop_rise_drop_needs_the_second_fall_finished_before_the_last_point():
+    assert drop_rise_drop([20, 15, 18, 14], 0.1) is None  # still falling at the end
+    assert drop_rise_drop([20, 15, 18, 14, 14.5], 0.1) == (1, 2, 3)
+
+
+def test_drop_rise_drop_reports_the_highest_peak():
+    # candidate peaks 9.0 (its smallest move 22%) and 9.5 (16%): the rule before the plan took
+    # the first for its larger smallest move and so reported a lower maximum than the curve has
+    values = [10, 6, 9, 7, 9.5, 8, 8.5]
+    assert drop_rise_drop(values, 0.05) == (1, 4, 5)
 
 
 def test_phase_changes_and_peak_ratios_read_the_exact_phase_steps():

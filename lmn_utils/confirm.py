@@ -1,0 +1,325 @@
+"""The claims table of ANALYSIS_PLAN.md: per-seed statistics, families, Holm, verdicts, fragility.
+
+`seed_statistics(history)` reads one number per seed and claim off a History (section 4 of the
+plan, on the primary or the alternative window); `claim_tests(per_task)` turns them into the
+plan's tests, one `ClaimTest` per claim, grouped into families; `verdicts(tests, method)`
+decides them all with Holm within each family, by the primary method ("t") or a sensitivity
+method ("sign-flip", "bca", "uncorrected"); `confirmatory_table` puts the primary verdict,
+the verdict of every sensitivity row and the *fragile* mark side by side. Every rule is here
+once; notebook 08 calls it on the confirmatory sweeps and on the exploratory 5-seed runs.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .analysis import curvature, double_descents, phase_end
+from .history import phase_steps
+from .inference import (bca_interval, direction_verdict, finite, fisher_p, fraction_interval,
+                        holm, sign_flip_p, t_test, tost_p)
+from .lack_of_fit import lack_of_fit
+
+LINEARITY_MARGIN = 0.02      # lack-of-fit gain read as "linear" (plan, family L)
+FALL_MARGIN = 0.05           # |relative change| read as "no change" (family F)
+LEVEL_RATIO = 0.5            # levelling off: the rate after below half the rate during (V)
+ALPHA = 0.05
+METHODS = ("t", "sign-flip", "bca", "uncorrected")
+
+
+# ---- per-seed statistics -------------------------------------------------------------------
+
+def window_start(history, row, memorised, end, alternative=False):
+    """The window's first step: memorisation (primary), or the step of the highest test loss
+    recorded at or after it and before `end` (alternative)."""
+    if not alternative:
+        return memorised
+    steps, loss = history.steps, history.metrics["test_loss"][row]
+    inside = (steps >= memorised) & (steps <= end)
+    return int(steps[inside][np.argmax(loss[inside])])
+
+
+def _window(history, row, layer, start, end):
+    """(LMN steps, LMN, test loss, L2) of seed `row` at its LMN steps in [start, end]."""
+    steps = history.lmn_steps[row]
+    keep = (steps >= start) & (steps <= end)
+    return (steps[keep], history.lmn[layer][row][keep],
+            history.at_lmn_steps("test_loss", row)[keep], history.at_lmn_steps("l2_norm", row)[keep])
+
+
+def _linearity(loss, lmn, l2):
+    """Per axis: lack-of-fit of LMN and L2, the line's R^2 and the curvature gain of each."""
+    out = {}
+    for axis, x in (("linear", loss), ("log", np.log(loss))):
+        fits = {name: (lack_of_fit(x, y), curvature(x, y)) for name, y in (("lmn", lmn), ("l2", l2))}
+        out[axis] = {f"{name}_{key}": value for name, (lof, curv) in fits.items()
+                     for key, value in (("gain", lof["gain"]), ("p", lof["p"]),
+                                        ("r2", lof["r2_line"]), ("curv", curv["gain"]))}
+        out[axis]["points"] = len(x)
+    return out
+
+
+def seed_statistics(history, layer="hidden1", alternative=False):
+    """Per seed that memorises: dict(seed, memorised, generalised, fall, log_peak, early_peak,
+    log_rate_ratio, total_ratio, linear={...}, log={...}); see ANALYSIS_PLAN.md section 4."""
+    rows = []
+    for row, (memorised, generalised) in enumerate(phase_steps(history)):
+        if memorised is None:
+            continue
+        end = phase_end(history, row, generalised)
+        start = window_start(history, row, memorised, end, alternative)
+        steps, lmn, loss, l2 = _window(history, row, layer, start, end)
+        stats = dict(seed=history.seeds[row], memorised=memorised, generalised=generalised)
+        stats["fall"] = (lmn[-1] - lmn[0]) / lmn[0] if len(lmn) >= 2 else np.nan
+        values, all_steps = history.lmn[layer][row], history.lmn_steps[row]
+        upto = all_steps <= end
+        stats["log_peak"] = float(np.log(values[upto].max() / values[0]))
+        stats["early_peak"] = bool(all_steps[upto][np.argmax(values[upto])] <= (start + end) / 2)
+        stats.update(_rates(history, layer, row, start, generalised, steps, lmn))
+        stats.update(_linearity(loss, lmn, l2))
+        rows.append(stats)
+    return rows
+
+
+def _rates(history, layer, row, start, generalised, steps, lmn):
+    """log of (rate of relative change after generalisation) / (rate during the window)."""
+    none = dict(log_rate_ratio=np.nan, total_ratio=np.nan)
+    if generalised is None or len(lmn) < 2 or steps[-1] == steps[0]:
+        return none
+    after_steps = history.lmn_steps[row][history.lmn_steps[row] >= generalised]
+    after = history.lmn[layer][row][history.lmn_steps[row] >= generalised]
+    if len(after) < 3:  # the generalisation step and at least 2 after it
+        return none
+    during = abs((lmn[-1] - lmn[0]) / lmn[0])
+    later = abs((after[-1] - after[0]) / after[0])
+    if during == 0 or later == 0:
+        return none
+    rate_ratio = (later / (after_steps[-1] - after_steps[0])) / (during / (steps[-1] - steps[0]))
+    return dict(log_rate_ratio=float(np.log(rate_ratio)), total_ratio=float(later / during))
+
+
+# ---- tests ---------------------------------------------------------------------------------
+
+@dataclass
+class ClaimTest:
+    """One claim: per-seed values and how they decide it. support / contradict are
+    ("two-sided", null), ("greater", null), ("less", null) or ("within", margin); equivalence
+    (a margin or None) gives the third outcome, "equivalent"."""
+    family: str
+    claim: str
+    values: np.ndarray
+    support: tuple
+    contradict: tuple
+    equivalence: float = None
+    statistic: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _p(values, test, method):
+    """p-value of one test (nan for "bca", which decides by its interval)."""
+    kind, null = test
+    if kind == "within":
+        return tost_p(values, null)
+    if method == "sign-flip":
+        return sign_flip_p(values, null, kind)
+    return t_test(values, null, alternative=kind).p
+
+
+def _bca_rejects(values, test):
+    kind, null = test
+    if kind == "within":
+        low, high = bca_interval(values, 0.90)
+        return bool(-null < low and high < null)
+    low, high = bca_interval(values)
+    if kind == "greater":
+        return bool(low > null)
+    if kind == "less":
+        return bool(high < null)
+    return bool(low > null or high < null)
+
+
+def verdicts(tests, method="t"):
+    """{claim: verdict} of every test under `method`, Holm within each family (not for
+    "uncorrected", and not for "bca", which reads its 95% interval, 90% for equivalence)."""
+    out = {}
+    for family in sorted({t.family for t in tests}):
+        members = [t for t in tests if t.family == family]
+        if method == "bca":
+            for t in members:
+                out[t.claim] = _decide_by_interval(t)
+            continue
+        tests_p = {part: np.array([_p(finite(t.values), getattr(t, part), method)
+                                   for t in members]) for part in ("support", "contradict")}
+        eq_p = np.array([tost_p(finite(t.values), t.equivalence) if t.equivalence else np.nan
+                         for t in members])
+        if method != "uncorrected":
+            tests_p = {part: holm(p) for part, p in tests_p.items()}
+            eq_p = holm(eq_p)
+        for t, ps, pc, pe in zip(members, tests_p["support"], tests_p["contradict"], eq_p):
+            out[t.claim] = _decide(t, ps, pc, pe)
+    return out
+
+
+def _decide(test, p_support, p_contradict, p_equivalent):
+    values = finite(test.values)
+    if len(values) < 2:
+        return "not measured"
+    if test.support[0] == "two-sided":  # one test; the mean's sign says which way
+        expected = -1 if test.extra.get("expected", +1) < 0 else +1
+        return direction_verdict(values.mean() - test.support[1], p_support, p_equivalent,
+                                 ALPHA, expected)
+    if p_support < ALPHA:
+        return "supported"
+    if p_contradict < ALPHA:
+        return "contradicted"
+    return "equivalent" if np.isfinite(p_equivalent) and p_equivalent < ALPHA else (
+        "not distinguished")
+
+
+def _decide_by_interval(test):
+    values = finite(test.values)
+    if len(values) < 3:
+        return "not measured"
+    if test.support[0] == "two-sided":
+        if _bca_rejects(values, test.support):
+            expected = test.extra.get("expected", +1)
+            return "supported" if np.sign(values.mean() - test.support[1]) == expected else (
+                "contradicted")
+    else:
+        if _bca_rejects(values, test.support):
+            return "supported"
+        if _bca_rejects(values, test.contradict):
+            return "contradicted"
+    if test.equivalence and _bca_rejects(values, ("within", test.equivalence)):
+        return "equivalent"
+    return "not distinguished"
+
+
+def _column(stats, key, axis=None):
+    return np.array([(s[axis] if axis else s)[key] for s in stats], dtype=float)
+
+
+def claim_tests(per_task):
+    """The plan's tests for {task name: seed_statistics(...)}: families F, R, V (one test per
+    task), L (two components per task and axis) and P (the paired comparisons per statistic)."""
+    tests = []
+    for task, stats in per_task.items():
+        tests.append(ClaimTest("F", f"{task}: LMN falls while generalising", _column(stats, "fall"),
+                               ("two-sided", 0.0), ("two-sided", 0.0), FALL_MARGIN,
+                               "relative change over the window", {"expected": -1, "percent": True}))
+        tests.append(ClaimTest("R", f"{task}: LMN rises to a peak near memorisation",
+                               _column(stats, "log_peak"), ("two-sided", 0.0), ("two-sided", 0.0),
+                               None, "log(peak LMN / LMN at step 0)",
+                               {"expected": +1, "early": sum(s["early_peak"] for s in stats)}))
+        tests.append(ClaimTest("V", f"{task}: LMN levels off after generalising",
+                               _column(stats, "log_rate_ratio"), ("less", np.log(LEVEL_RATIO)),
+                               ("greater", 0.0), None, "log(rate after / rate during)"))
+        for axis in ("linear", "log"):
+            tests += _linearity_tests(task, stats, axis)
+    return tests
+
+
+def _linearity_tests(task, stats, axis):
+    on = "log test loss" if axis == "log" else "test loss"
+    lmn_gain, l2_gain = _column(stats, "lmn_gain", axis), _column(stats, "l2_gain", axis)
+    margin = ("greater", LINEARITY_MARGIN)
+    within = ("within", LINEARITY_MARGIN)
+    return [
+        ClaimTest("L", f"{task}: (a) LMN linear in {on}", lmn_gain, within, margin, None,
+                  "lack-of-fit gain of LMN"),
+        ClaimTest("L", f"{task}: (b) L2 not linear in {on}", l2_gain, margin, within, None,
+                  "lack-of-fit gain of L2"),
+        ClaimTest("P-lack-of-fit", f"{task}: L2 more curved than LMN in {on} (lack-of-fit gain)",
+                  l2_gain - lmn_gain, ("two-sided", 0.0), ("two-sided", 0.0), None,
+                  "G(L2) - G(LMN)", {"expected": +1}),
+        ClaimTest("P-r2", f"{task}: LMN's line fits better than L2's in {on} (R² difference)",
+                  _column(stats, "lmn_r2", axis) - _column(stats, "l2_r2", axis),
+                  ("two-sided", 0.0), ("two-sided", 0.0), None, "R²(LMN) - R²(L2)",
+                  {"expected": +1}),
+        ClaimTest("P-curvature", f"{task}: L2 more curved than LMN in {on} (curvature gain)",
+                  _column(stats, "l2_curv", axis) - _column(stats, "lmn_curv", axis),
+                  ("two-sided", 0.0), ("two-sided", 0.0), None, "curvature gain L2 - LMN",
+                  {"expected": +1}),
+    ]
+
+
+def combined_linearity(primary, task, on):
+    """"LMN linear, L2 not": supported when (a) and (b) are; contradicted when either is."""
+    a, b = primary[f"{task}: (a) LMN linear in {on}"], primary[f"{task}: (b) L2 not linear in {on}"]
+    if "contradicted" in (a, b):
+        return "contradicted"
+    return "supported" if a == b == "supported" else "not distinguished"
+
+
+def describe(test):
+    """'mean [t-interval]' of a test's values, percent where the claim is a relative change."""
+    result = t_test(finite(test.values))
+    if not np.isfinite(result.mean):
+        return "n/a"
+    if test.extra.get("percent"):
+        return result.interval_text(0, 100, "%")
+    return result.interval_text(3)
+
+
+def confirmatory_table(per_task, variants=None):
+    """Rows dict(family, claim, statistic, value, n, p, verdict, <one column per sensitivity
+    row>, fragile): the primary verdict (t, Holm), the verdict under each method of METHODS and
+    under each of `variants` ({row name: per_task computed another way}, e.g. the alternative
+    window), and "fragile" where any of them differs from the primary."""
+    tests = claim_tests(per_task)
+    primary = verdicts(tests)
+    columns = {f"by {m}": verdicts(tests, m) for m in METHODS[1:]}
+    for name, other in (variants or {}).items():
+        columns[name] = verdicts(claim_tests(other))
+    rows = []
+    for test in tests:
+        row = dict(family=test.family, claim=test.claim, statistic=test.statistic,
+                   value=describe(test), n=len(finite(test.values)),
+                   p=t_test(finite(test.values)).p, verdict=primary[test.claim])
+        row.update({name: column.get(test.claim, "n/a") for name, column in columns.items()})
+        row["fragile"] = any(row[name] != row["verdict"] for name in columns)
+        rows.append(row)
+    return rows
+
+
+# ---- counting claims (section 5) -----------------------------------------------------------
+
+def double_descent_count(history, layer="hidden1", tolerance=0.05):
+    """(seeds with a finished drop-rise-drop after generalising, seeds that generalised)."""
+    found = double_descents(history, layer, tolerance, finished=True)
+    return sum(bool(f) for f in found), sum(f is not None for f in found)
+
+
+def count_verdict(hits, total):
+    """Reproduced: the Clopper-Pearson lower bound above 1/2; not reproduced: the upper bound
+    below 1/2; partly otherwise (plan, section 5)."""
+    if total == 0:
+        return "not measured"
+    low, high = fraction_interval(hits, total)
+    return "reproduced" if low > 0.5 else "not reproduced" if high < 0.5 else "partly"
+
+
+def double_descent_test(xor, controls, layer="hidden1", tolerance=0.05):
+    """dict(hits, total, low, high, control_hits, control_total, p, verdict): XOR against the
+    pooled controls, Fisher's exact test one-sided (plan, section 5)."""
+    hits, total = double_descent_count(xor, layer, tolerance)
+    counts = [double_descent_count(h, layer, tolerance) for h in controls]
+    control_hits, control_total = sum(c[0] for c in counts), sum(c[1] for c in counts)
+    p = fisher_p(hits, total, control_hits, control_total, "greater") if total and control_total \
+        else np.nan
+    low, high = fraction_interval(hits, total)
+    verdict = "not measured" if not total else (
+        "reproduced" if p < ALPHA and low > 0.5 else "partly" if p < ALPHA else "not reproduced")
+    return dict(hits=hits, total=total, low=low, high=high, control_hits=control_hits,
+                control_total=control_total, p=p, verdict=verdict)
+
+
+def turning_points(history, bits, layer="hidden1", tolerance=0.05, closeness=0.15):
+    """dict(absolute=(hits, total), scale_free=(hits, total)): seeds whose first minimum and
+    maximum lie within `closeness` of 3 x bits and 4 x bits, and whose maximum / minimum lies
+    within `closeness` of 4/3, out of the seeds that generalised."""
+    found = double_descents(history, layer, tolerance, finished=True)
+    total = sum(f is not None for f in found)
+    shapes = [f for f in found if f]
+    near = lambda value, target: abs(value / target - 1) <= closeness  # noqa: E731
+    absolute = sum(near(f[0][1], 3 * bits) and near(f[1][1], 4 * bits) for f in shapes)
+    scale_free = sum(near(f[1][1] / f[0][1], 4 / 3) for f in shapes)
+    return dict(absolute=(absolute, total), scale_free=(scale_free, total))

@@ -1,0 +1,126 @@
+"""The plan's rules (lmn_utils.confirm) on constructed cases, each side of its threshold."""
+import numpy as np
+import pytest
+
+from lmn_utils import History
+from lmn_utils.confirm import (LINEARITY_MARGIN, ClaimTest, claim_tests, combined_linearity,
+                               confirmatory_table, count_verdict, seed_statistics,
+                               turning_points, verdicts)
+
+RNG = np.random.default_rng(0)
+
+
+def jitter(centre, spread=0.01, n=20):
+    return centre + spread * RNG.normal(size=n)
+
+
+def fall(values):
+    return ClaimTest("F", "fall", values, ("two-sided", 0.0), ("two-sided", 0.0), 0.05,
+                     extra={"expected": -1})
+
+
+def levels(values):
+    return ClaimTest("V", "levels", values, ("less", np.log(0.5)), ("greater", 0.0))
+
+
+def linear(values):
+    return ClaimTest("L", "linear", values, ("within", LINEARITY_MARGIN),
+                     ("greater", LINEARITY_MARGIN))
+
+
+@pytest.mark.parametrize("make, values, verdict", [
+    (fall, jitter(-0.5), "supported"), (fall, jitter(+0.5), "contradicted"),
+    (fall, jitter(0.0), "equivalent"), (fall, jitter(-0.04, 0.3), "not distinguished"),
+    (levels, jitter(np.log(0.2)), "supported"), (levels, jitter(np.log(3.0)), "contradicted"),
+    (levels, jitter(np.log(0.7)), "not distinguished"),
+    (linear, jitter(0.002, 0.001), "supported"), (linear, jitter(0.1), "contradicted"),
+    (linear, jitter(0.02, 0.01), "not distinguished")])
+def test_each_rule_on_each_side_of_its_threshold(make, values, verdict):
+    test = make(values)
+    assert verdicts([test])[test.claim] == verdict
+    assert verdicts([test], "uncorrected")[test.claim] == verdict
+
+
+def test_holm_turns_a_lone_borderline_result_into_not_distinguished_within_a_family():
+    borderline = np.array([0.5, -0.1, 0.4, 0.3, 0.2, 0.6, -0.2, 0.35])  # p about 0.03
+    family = [ClaimTest("F", f"claim {k}", borderline if k == 0 else jitter(0, 1.0, 8),
+                        ("two-sided", 0.0), ("two-sided", 0.0), extra={"expected": +1})
+              for k in range(4)]
+    assert verdicts(family, "uncorrected")["claim 0"] == "supported"
+    assert verdicts(family)["claim 0"] == "not distinguished"
+
+
+def test_sign_flip_cannot_support_anything_with_5_seeds():
+    test = fall(np.array([-0.5, -0.6, -0.55, -0.52, -0.58]))
+    assert verdicts([test])["fall"] == "supported"
+    assert verdicts([test], "sign-flip")["fall"] == "not distinguished"
+
+
+def test_combined_linearity():
+    on = "test loss"
+    primary = {"t: (a) LMN linear in test loss": "supported",
+               "t: (b) L2 not linear in test loss": "supported"}
+    assert combined_linearity(primary, "t", on) == "supported"
+    primary["t: (b) L2 not linear in test loss"] = "not distinguished"
+    assert combined_linearity(primary, "t", on) == "not distinguished"
+    primary["t: (a) LMN linear in test loss"] = "contradicted"
+    assert combined_linearity(primary, "t", on) == "contradicted"
+
+
+def test_count_verdict_reads_the_clopper_pearson_bounds():
+    assert count_verdict(19, 20) == "reproduced"
+    assert count_verdict(1, 20) == "not reproduced"
+    assert count_verdict(10, 20) == "partly"
+    assert count_verdict(0, 0) == "not measured"
+
+
+def constructed_history():
+    """One seed: memorises at 10, generalises at 30; LMN 2 -> 8 (peak, step 10) -> 4 (step 30)
+    -> 3 (step 70): -50% over the window in 20 steps, -25% after in 40 steps."""
+    steps = np.array([0, 10, 20, 30, 50, 70])
+    train = np.array([[0, 1, 1, 1, 1, 1]], dtype=float)
+    test = np.array([[0, 0, 0, 1, 1, 1]], dtype=float)
+    loss = np.array([[3.0, 2.0, 2.5, 0.5, 0.3, 0.2]])
+    history = History(config={"seeds": [7]}, steps=steps, metrics={
+        "train_acc": train, "test_acc": test, "test_loss": loss, "l2_norm": loss + 1})
+    history.set_lmn([steps], {"hidden1": [np.array([2.0, 8.0, 6.0, 4.0, 3.5, 3.0])]})
+    return history
+
+
+def test_seed_statistics_by_hand():
+    (stats,) = seed_statistics(constructed_history())
+    assert stats["fall"] == pytest.approx(-0.5)
+    assert stats["log_peak"] == pytest.approx(np.log(4.0))
+    rate_ratio = (0.25 / 40) / (0.5 / 20)
+    assert stats["log_rate_ratio"] == pytest.approx(np.log(rate_ratio))
+    assert stats["total_ratio"] == pytest.approx(0.5)
+    (alternative,) = seed_statistics(constructed_history(), alternative=True)
+    assert alternative["fall"] == pytest.approx((4.0 - 6.0) / 6.0)  # from the test-loss maximum
+
+
+def test_confirmatory_table_marks_a_verdict_that_moves_as_fragile():
+    per_task = {"T": seed_statistics(constructed_history())}
+    rows = confirmatory_table(per_task)
+    assert {r["claim"] for r in rows} == {t.claim for t in claim_tests(per_task)}
+    assert all(r["verdict"] == "not measured" for r in rows)  # one seed: nothing is decided
+    assert not any(r["fragile"] for r in rows)
+
+
+def test_turning_points_absolute_and_scale_free():
+    history = constructed_history()
+    history.lmn["hidden1"] = [np.array([20.0, 20.0, 20.0, 20.0, 15.0, 20.0])]
+    history.steps = np.array([0, 10, 20, 30, 50, 70])
+    # after generalising (step 30): 20 -> 15 -> 20, the last point: no finished second fall
+    assert turning_points(history, 5) == dict(absolute=(0, 1), scale_free=(0, 1))
+
+
+def test_turning_points_count_a_finished_double_descent_at_the_predicted_levels():
+    steps = np.arange(0, 80, 10)
+    ones = np.ones((1, 8))
+    test = np.array([[0, 0, 0, 1, 1, 1, 1, 1]], dtype=float)
+    history = History(config={"seeds": [0]}, steps=steps, metrics={
+        "train_acc": ones, "test_acc": test, "test_loss": ones, "l2_norm": ones})
+    lmn = np.array([10, 30, 25, 20, 15, 20, 16, 17.0])  # after step 30: 20, 15, 20, 16, 17
+    history.set_lmn([steps], {"hidden1": [lmn]})
+    assert turning_points(history, 5) == dict(absolute=(1, 1), scale_free=(1, 1))
+    assert turning_points(history, 4) == dict(absolute=(0, 1), scale_free=(1, 1))
