@@ -22,7 +22,8 @@ from dataclasses import replace
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import lmn_utils as lu  # noqa: E402
 from lmn_utils.claims import task_claims  # noqa: E402
-from lmn_utils.train import DTYPES, _measure_lmn, _snapshot  # noqa: E402
+from lmn_utils.prepare import DTYPES  # noqa: E402
+from lmn_utils.train import _measure_lmn, _snapshot  # noqa: E402
 
 
 def main(argv=None):

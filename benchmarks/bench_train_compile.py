@@ -14,7 +14,8 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from lmn_utils import make_task  # noqa: E402
 from lmn_utils.models import EmbedMLPStack  # noqa: E402
-from lmn_utils.train import TrainConfig, adamw, training_loss  # noqa: E402
+from lmn_utils.prepare import adamw, training_loss  # noqa: E402
+from lmn_utils.train import TrainConfig  # noqa: E402
 
 
 def ms_per_step(num_seeds, compiled, steps):

@@ -3,20 +3,20 @@ from .device import get_device, set_seed
 from .estimate import estimate_duration
 from .folders import input_folder, output_folder, write_text
 from .history import History, phase_steps
-from .lmn import (effective_number, linear_connectivity, linear_mapping_number,
-                  lmn_from_connectivity, von_neumann_entropy)
-from .models import ACTIVATIONS, LAYERS, EmbedMLP, EmbedMLPStack, layer_lmn
+from .measures import (ACTIVATIONS, Sin, activation_pattern, count_regions_on_grid,
+                       effective_number, effective_number_of_regions, linear_connectivity,
+                       linear_mapping_number, lmn, lmn_from_connectivity, make_mlp,
+                       record_values, region_labels, samples_per_region, segment_breakpoints,
+                       von_neumann_entropy)
+from .models import LAYERS, EmbedMLP, EmbedMLPStack, layer_lmn
 from .modes import check_modes, quick_settings, train_or_load
 from .parameters import check_parameters
-from .regions import (activation_pattern, count_regions_on_grid, effective_number_of_regions,
-                      make_mlp, region_labels, samples_per_region, segment_breakpoints)
-from .tail_plan import Sin
 from .tasks import Task, make_task
 from .schedule import checkpoint_steps
 from .train import TrainConfig, train
 from .transformer import TransformerStack
 
-__all__ = ["get_device", "set_seed", "History", "phase_steps", "effective_number",
+__all__ = ["lmn", "record_values", "get_device", "set_seed", "History", "phase_steps", "effective_number",
            "linear_connectivity", "linear_mapping_number", "lmn_from_connectivity",
            "von_neumann_entropy", "ACTIVATIONS", "LAYERS", "EmbedMLP", "EmbedMLPStack",
            "layer_lmn", "activation_pattern", "count_regions_on_grid",

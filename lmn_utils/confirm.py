@@ -323,3 +323,65 @@ def turning_points(history, bits, layer="hidden1", tolerance=0.05, closeness=0.1
     absolute = sum(near(f[0][1], 3 * bits) and near(f[1][1], 4 * bits) for f in shapes)
     scale_free = sum(near(f[1][1] / f[0][1], 4 / 3) for f in shapes)
     return dict(absolute=(absolute, total), scale_free=(scale_free, total))
+
+
+# ---- the confirmatory sweeps and the printed table -----------------------------------------
+
+# label: (sweep folder under sweeps/, the history file its notebook writes) (plan, section 1)
+CONFIRM_SWEEPS = {
+    "mod 31": ("confirm_mod31", "04_modular_addition_history.json"),
+    "S4": ("confirm_s4", "05_permutation_composition_history.json"),
+    "XOR": ("confirm_xor", "06_bitwise_xor_history.json"),
+    "XOR 4 bits": ("confirm_xor", "06_bitwise_xor_4bits_history.json"),
+    "XOR float32": ("confirm_xor_float32", "06_bitwise_xor_history.json"),
+    "transformer": ("confirm_transformer", "09_transformer_history.json"),
+}
+GROKKING_TASKS = ("mod 31", "S4", "XOR")
+
+
+def confirmatory_histories(root):
+    """{label: History} of the confirmatory runs committed under `root` (sweeps/); a label
+    whose sweep has not landed yet is absent (`missing_runs` names them)."""
+    import glob
+    import os
+
+    from .history import History
+    found = {}
+    for label, (sweep, file_name) in CONFIRM_SWEEPS.items():
+        paths = sorted(glob.glob(os.path.join(root, sweep, "[0-9a-f]*", file_name)))
+        if len(paths) > 1:
+            raise ValueError(f"{sweep} holds {len(paths)} runs of {file_name}; the plan has one")
+        if paths:
+            found[label] = History.load(paths[0])
+    return found
+
+
+def missing_runs(histories):
+    """The labels of CONFIRM_SWEEPS that `histories` lacks."""
+    return [label for label in CONFIRM_SWEEPS if label not in histories]
+
+
+def fragile_because(row):
+    """The sensitivity rows under which `row`'s verdict differs from its primary verdict."""
+    skip = {"family", "claim", "statistic", "value", "n", "p", "verdict", "fragile"}
+    return [name for name, verdict in row.items() if name not in skip and verdict != row["verdict"]]
+
+
+def text_rows(rows):
+    """Claim, statistic, n, verdict and what makes it fragile, a line each (nbval-checked)."""
+    lines = []
+    for row in rows:
+        moved = fragile_because(row)
+        mark = f"  FRAGILE ({', '.join(moved)})" if moved else ""
+        lines.append(f"{row['claim']}\n    {row['statistic']} {row['value']}; n {row['n']}"
+                     f" -> {row['verdict']}{mark}")
+    return "\n".join(lines)
+
+
+def table_for(histories, layer="hidden1"):
+    """The plan's table of the grokking tasks in `histories` ({label: History}), with the
+    alternative window as a sensitivity row."""
+    tasks = [t for t in GROKKING_TASKS if t in histories]
+    primary = {t: seed_statistics(histories[t], layer) for t in tasks}
+    alternative = {t: seed_statistics(histories[t], layer, alternative=True) for t in tasks}
+    return confirmatory_table(primary, {"alternative window": alternative})

@@ -22,7 +22,7 @@ import torch
 from .device import full_float32_matmuls
 from .samples import describe_samples, sample_rows
 from .schedule import checkpoint_steps
-from .train import adamw, lmn_probe, optimizer_step, prepare_run
+from .prepare import adamw, lmn_probe, optimizer_step, prepare_run
 
 MIN_TIMED_STEPS = 5
 MAX_TIMED_STEPS = 50

@@ -81,7 +81,11 @@ class History:
     @classmethod
     def load(cls, path):
         with open(path) as source:
-            data = json.load(source)
+            try:
+                data = json.load(source)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{path} is not a readable history (truncated or not JSON: "
+                                 f"{error.msg} at line {error.lineno})") from None
         if not isinstance(data, dict) or not {"config", "steps", "metrics"} <= set(data):
             raise ValueError(f"{path} is not a training history (no config, steps and metrics)")
         version = data.get("format", 1)

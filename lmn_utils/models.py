@@ -15,16 +15,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .tail_plan import Sin
+from .measures.activations import ACTIVATIONS, check_activation
+from .measures.metric import linear_mapping_number
 
-ACTIVATIONS = {"silu": nn.SiLU, "relu": nn.ReLU, "gelu": nn.GELU, "tanh": nn.Tanh, "sin": Sin}
 LAYERS = ("embedding", "hidden1", "hidden2", "logits")
 TAPS = ("post", "pre")
-
-
-def check_activation(activation):
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
 
 
 def check_layer(layer, tap="post"):
@@ -78,7 +73,6 @@ class EmbedMLP(nn.Module):
 
 def layer_lmn(model, inputs, layer="hidden1", tap="post", **lmn_kwargs):
     """LMN from `layer` to the logits, measured on `inputs` (the paper's Figures 2 and 3)."""
-    from .lmn import linear_mapping_number
 
     with torch.no_grad():
         X = model.layer_values(inputs, layer, tap)

@@ -4,30 +4,19 @@ Each known name has one rule; a bad value stops with a one-line ValueError that 
 parameter and what is allowed (papermill shows that line). Names without a rule are refused,
 so a rule cannot be forgotten silently.
 """
-from .tasks import check_fraction, check_int
-
-
-def _number_at_least(minimum):
-    def check(name, value):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
-            raise ValueError(f"{name} must be a number >= {minimum}, got {value!r}")
-    return check
-
-
-def _positive_number(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
+from .tasks import MAX_BITS, MAX_N, MAX_P
+from .validation import check_fraction, check_int, check_number_at_least, check_positive
 
 
 RULES = {
-    "p": lambda name, value: check_int(name, value, 2),
-    "n": lambda name, value: check_int(name, value, 2),
-    "bits": lambda name, value: check_int(name, value, 1),
+    "p": lambda name, value: check_int(name, value, 2, MAX_P),
+    "n": lambda name, value: check_int(name, value, 2, MAX_N),
+    "bits": lambda name, value: check_int(name, value, 1, MAX_BITS),
     "steps": lambda name, value: check_int(name, value, 1),
     "seed": lambda name, value: check_int(name, value, 0),
     "train_frac": check_fraction,
-    "weight_decay": _number_at_least(0),
-    "lr": _positive_number,
+    "weight_decay": lambda name, value: check_number_at_least(name, value, 0),
+    "lr": check_positive,
 }
 
 

@@ -9,11 +9,9 @@ Exact LMN costs N (N - 1) / 2 paths and an N x N matrix, so for S5 (N = 14400) o
 The subset is drawn once from its own seed, so every checkpoint and every seed of a run is
 measured on the same inputs.
 """
-import os
-
 import torch
 
-from .tasks import check_int
+from .validation import check_int
 
 AUTO_ALL = 4096
 AUTO_SUBSET = 2048
@@ -47,21 +45,3 @@ def describe_samples(num_inputs, rows, short=False):
     if len(rows) == num_inputs:
         return f"all {num_inputs} inputs"
     return f"{len(rows)} of {num_inputs} inputs" + ("" if short else " (a fixed random subset)")
-
-
-def available_memory_bytes():
-    """Physical memory of this machine (Linux and macOS), or None where it cannot be read."""
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
-def check_fits_in_memory(N):
-    """One line naming lmn_samples where the connectivity matrix of N inputs cannot fit: about
-    three float64 N x N matrices live at once (L, its transpose and the eigen-solver's copy)."""
-    need, have = 3 * 8 * N * N, available_memory_bytes()
-    if have is not None and need > have:
-        raise MemoryError(f"LMN on N = {N} inputs needs about {need / 2**30:.0f} GiB for the "
-                          f"connectivity matrix, more than this machine's {have / 2**30:.0f} GiB: "
-                          "measure it on a subset (lmn_samples)")

@@ -44,7 +44,7 @@ from .folders import OUTPUT_DIR_VARIABLE, write_text
 from .parameters import RULES, check_parameters
 from .run_notebooks import NOTEBOOKS, _parse_value, drop_volatile, parameter_defaults
 from .sweep_table import EARLY_WINDOW, collect, write_table
-from .tasks import check_int
+from .validation import check_int
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 # set by dask's nannies in their workers (65536) and unset for a run's kernel: with it, glibc

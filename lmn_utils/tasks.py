@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 import torch
 
+from .validation import check_fraction, check_int
+
 
 @dataclass
 class Task:
@@ -22,17 +24,10 @@ class Task:
         return order[:num_train].sort().values, order[num_train:].sort().values
 
 
-def check_fraction(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
-        raise ValueError(f"{name} must be a number in (0, 1), got {value!r}")
-
-
-def check_int(name, value, minimum, maximum=None):
-    """ValueError naming `name` unless value is an int (not a bool) in [minimum, maximum]."""
-    is_int = isinstance(value, int) and not isinstance(value, bool)
-    if not is_int or value < minimum or (maximum is not None and value > maximum):
-        allowed = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum}]"
-        raise ValueError(f"{name} must be an integer {allowed}, got {value!r}")
+# every pair of tokens is enumerated (num_tokens^2 inputs): at most 4096 tokens (16.8 million
+# pairs, 268 MB of indices), so a mistyped p fails in one line instead of in the allocator
+MAX_TOKENS = 4096
+MAX_P, MAX_N, MAX_BITS = MAX_TOKENS, 6, 12   # 6! = 720 permutations, 2^12 = 4096 numbers
 
 
 def _all_pairs(num_tokens):
@@ -41,14 +36,14 @@ def _all_pairs(num_tokens):
 
 
 def modular_addition(p=31):
-    check_int("p", p, 2)
+    check_int("p", p, 2, MAX_P)
     inputs = _all_pairs(p)
     return Task("modular_addition", inputs, (inputs[:, 0] + inputs[:, 1]) % p, p, p)
 
 
 def permutation_composition(n=4):
     """Token t is the t-th tuple of itertools.permutations(range(n)); (a, b) -> c = a[b[i]]."""
-    check_int("n", n, 2)
+    check_int("n", n, 2, MAX_N)
     perms = list(itertools.permutations(range(n)))
     index = {perm: t for t, perm in enumerate(perms)}
     table = torch.tensor([[index[tuple(a[b[i]] for i in range(n))] for b in perms] for a in perms])
@@ -58,7 +53,7 @@ def permutation_composition(n=4):
 
 
 def bitwise_xor(bits=5):
-    check_int("bits", bits, 1)
+    check_int("bits", bits, 1, MAX_BITS)
     inputs = _all_pairs(2 ** bits)
     return Task("bitwise_xor", inputs, inputs[:, 0] ^ inputs[:, 1], 2 ** bits, 2 ** bits)
 

@@ -6,32 +6,28 @@ measured after training on float32 snapshots of the weights kept at every record
 seed has its own initialisation and its own train/test split (both from the seed). Notebooks
 04-07 and 09 call `train`.
 """
-import copy
 import sys
 from dataclasses import asdict, dataclass, field
-from typing import NamedTuple
 
 import numpy as np
 import torch
 from tqdm import tqdm  # text bars: no ipywidgets needed in notebooks
 
-from .device import full_float32_matmuls, training_device
+from .device import full_float32_matmuls
+from .estimate import estimate_duration
 from .folders import load_tensors, save_tensors
 from .history import History, phase_steps
-from .models import EmbedMLPStack, check_activation, check_layer, cross_entropy_per_member
-from .transformer import DEFAULT_SIZES, TransformerStack, check_sizes, check_tap
+from .measures.activations import check_activation
+from .models import check_layer, cross_entropy_per_member
+from .parameters import check_parameters
+from .prepare import DTYPES, TRAIN_DTYPES, adamw, lmn_probe, optimizer_step, prepare_run
 from .samples import check_lmn_samples, sample_rows
 from .schedule import DEFAULT_POINTS, checkpoint_steps, grid_schedule, phase_schedule
-from .parameters import check_parameters
-from .tasks import check_int, make_task
+from .transformer import DEFAULT_SIZES, check_sizes, check_tap
+from .validation import check_int
 
-DTYPES = {"float32": torch.float32, "float64": torch.float64}
 SCHEDULES = ("phases", "grid")
 MODELS = ("embed_mlp", "transformer")
-# training precision: (parameters, optimizer state and loss; layer arithmetic)
-TRAIN_DTYPES = {"float32": (torch.float32, torch.float32),
-                "float64": (torch.float64, torch.float64),
-                "mixed": (torch.float64, torch.float32)}
 
 
 @dataclass
@@ -124,46 +120,6 @@ class TrainConfig:
         return {**DEFAULT_SIZES, **self.model_params}
 
 
-def _splits(task, seeds, train_frac, device, dtype):
-    """Train rows per seed [S, n_train], and train masks over all rows [S, M]."""
-    rows = torch.stack([task.split(train_frac, seed)[0] for seed in seeds])
-    masks = torch.zeros(len(seeds), len(task.labels), dtype=dtype)
-    masks.scatter_(1, rows, 1.0)
-    return rows.to(device), masks.to(device)
-
-
-def adamw(params, config):
-    """AdamW with the config's lr, weight decay and betas (fused where torch offers it)."""
-    settings = dict(lr=config.lr, weight_decay=config.weight_decay, betas=tuple(config.betas))
-    try:  # the fused kernel: one op per step instead of one per parameter and moment
-        return torch.optim.AdamW(params, fused=True, **settings)
-    except (RuntimeError, TypeError):
-        return torch.optim.AdamW(params, **settings)
-
-
-def build_stack(config, task):
-    """The stack of models of `config` (one member per seed) for `task`."""
-    if config.model == "transformer":
-        return TransformerStack.from_seeds(config.seeds, task.num_tokens, task.num_classes,
-                                           **config.transformer_sizes())
-    return EmbedMLPStack.from_seeds(config.seeds, num_tokens=task.num_tokens,
-                                    num_classes=task.num_classes, embed_dim=config.embed_dim,
-                                    hidden_dim=config.hidden_dim, activation=config.activation)
-
-
-def training_loss(stack, train_inputs, train_labels):
-    """The sum over members of each member's mean train loss: independent gradients per seed."""
-    return cross_entropy_per_member(stack(train_inputs), train_labels).mean(1).sum()
-
-
-def optimizer_step(stack, optimizer, train_inputs, train_labels):
-    """One full-batch AdamW step of every member (what `train` repeats, what the estimate times)."""
-    loss = training_loss(stack, train_inputs, train_labels)
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    optimizer.step()
-
-
 def _accuracy(logits, labels, masks):
     correct = (logits.argmax(-1) == labels).to(masks.dtype)
     return (correct * masks).sum(1) / masks.sum(1)
@@ -196,37 +152,6 @@ def lmn_schedules(history, config):
     return [phase_schedule(steps, history.metrics["test_loss"][row], memorised, generalised,
                            tuple(config.lmn_points))
             for row, (memorised, generalised) in enumerate(phase_steps(history))]
-
-
-class PreparedRun(NamedTuple):
-    """What `train` starts from, on the config's device and in its training precision."""
-    task: object
-    stack: torch.nn.Module
-    inputs: torch.Tensor        # every input [N, k]
-    labels: torch.Tensor        # every label [N]
-    masks: torch.Tensor         # per seed, 1 on its training rows [S, N]
-    train_inputs: torch.Tensor  # per seed, its training inputs [S, n_train, k]
-    train_labels: torch.Tensor  # [S, n_train]
-
-
-def prepare_run(config):
-    """The PreparedRun of a validated config."""
-    dtype, compute_dtype = TRAIN_DTYPES[config.dtype]
-    needs_float64 = dtype == torch.float64 or config.lmn_dtype == "float64"
-    device = training_device(config.device, needs_float64)
-    task = make_task(config.task, **config.task_params)
-    stack = build_stack(config, task).to(device, dtype)
-    stack.compute_dtype = compute_dtype
-    inputs, labels = task.inputs.to(device), task.labels.to(device)
-    train_rows, masks = _splits(task, config.seeds, config.train_frac, device, dtype)
-    return PreparedRun(task, stack, inputs, labels, masks, inputs[train_rows], labels[train_rows])
-
-
-def lmn_probe(stack, config):
-    """A copy of `stack` in LMN's precision (config.lmn_dtype), without mixed precision."""
-    probe = copy.deepcopy(stack).to(dtype=DTYPES[config.lmn_dtype])
-    probe.compute_dtype = None
-    return probe
 
 
 def _measure_lmn(history, snapshots, stack, inputs, config, progress):
@@ -265,7 +190,6 @@ def train(config=None, callback=None, progress=True, extra_metrics=None, estimat
     """
     config = TrainConfig(**{**asdict(config or TrainConfig()), **overrides}).validate()
     if estimate:
-        from .estimate import estimate_duration
         print(estimate_duration(config), file=sys.stderr, flush=True)
     task, stack, inputs, labels, masks, train_inputs, train_labels = prepare_run(config)
     optimizer = adamw(stack.parameters(), config)

@@ -11,7 +11,7 @@ Taps (where LMN is measured from, to the logits), the transformer's counterpart 
                 whole model (attention included), evaluated by the generic path
   "resid_mid"   the residual stream at the last position after attention, i.e. the MLP's
                 input [d_model]; the tail z -> W_U (z + W_out relu(W_in z + b_in) + b_out) is a
-                `ResidualMLP`, evaluated by an exact fast path (`tail_plan.py`)
+                `ResidualMLP`, evaluated by an exact fast path (`measures/tail_plan.py`)
   "resid_post"  after the MLP; the tail is the unembedding, a linear map, so LMN == 1
 Notebook 09 uses it.
 """
@@ -22,8 +22,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from .models import concatenated_embeddings
-from .tail_plan import ResidualMLP
-from .tasks import check_int
+from .measures.metric import linear_mapping_number
+from .measures.tail_plan import ResidualMLP
+from .validation import check_int
 
 TAPS = ("embedding", "resid_mid", "resid_post")
 DEFAULT_SIZES = {"d_model": 64, "heads": 4, "d_mlp": 256}
@@ -151,7 +152,6 @@ class TransformerStack(nn.Module):
 
     def member_lmn(self, s, inputs, tap="resid_mid", **lmn_kwargs):
         """LMN of member s from `tap` to the logits, measured on `inputs`."""
-        from .lmn import linear_mapping_number
         with torch.no_grad():
             return linear_mapping_number(self.tail(tap, s), self.tap_values(inputs, tap, s),
                                          **lmn_kwargs)

@@ -34,7 +34,7 @@ output_dir = "../figures"
 
 # %%
 from lmn_utils.folders import output_folder
-from lmn_utils.tasks import check_int
+from lmn_utils.validation import check_int
 
 for name, value, low, high in (("seed", seed, 0, 2**32 - 1), ("width", width, 1, 64),
                                ("n_samples", n_samples, 10, 500),

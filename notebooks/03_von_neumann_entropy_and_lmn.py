@@ -37,7 +37,7 @@ output_dir = "../figures"
 
 # %%
 from lmn_utils.folders import output_folder
-from lmn_utils.tasks import check_int
+from lmn_utils.validation import check_int
 
 for name, value, low, high in (("seed", seed, 0, 2**32 - 1), ("n_samples", n_samples, 4, 400),
                                ("n_samples_2d", n_samples_2d, 4, 400), ("n_nets", n_nets, 1, 20),

@@ -28,7 +28,7 @@
 # * **Figure 4** (Appendix B): the connectivity matrix $L$ (from the first hidden layer) and its
 #   eigenvalues at initialisation, right after memorisation and right after generalisation
 #   (steps detected from this run, not hard-coded), reordered into 10 clusters by spectral
-#   clustering (`lmn_utils.clustering`: normalised spectral clustering, von Luxburg 2007, with
+#   clustering (`lmn_utils.measures.clustering`: normalised spectral clustering, von Luxburg 2007, with
 #   k-means++ in numpy). The paper: generalised nets have larger off-diagonal connectivity than
 #   memorising ones, and at initialisation connectivity is high too.
 # * **float32, float64 and mixed precision**: late in training the loss can reach ~1e-7, where
@@ -55,7 +55,7 @@ import torch
 
 import lmn_utils as lu
 from lmn_utils.analysis import loss_spikes
-from lmn_utils.clustering import cluster_order, spectral_clusters
+from lmn_utils.measures.clustering import cluster_order, spectral_clusters
 from lmn_utils.plotting import plot_band, save_figure
 from lmn_utils.folders import load_tensors, output_folder, save_tensors
 

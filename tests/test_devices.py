@@ -13,9 +13,11 @@ from reference import reference_connectivity
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
-from lmn_utils import linear_connectivity, tail_plan, train
+from lmn_utils import linear_connectivity, train
+from lmn_utils.measures import tail_plan
 from lmn_utils.device import full_float32_matmuls
-from lmn_utils.lmn import default_chunk_pairs, pair_indices, row_starts
+from lmn_utils.measures.paths import pair_indices, row_starts
+from lmn_utils.measures.metric import default_chunk_pairs
 from lmn_utils.models import concatenated_embeddings, one_hot_lookup
 
 

@@ -8,7 +8,7 @@ from torch import nn
 
 from lmn_utils import (Sin, effective_number, linear_connectivity, linear_mapping_number,
                        lmn_from_connectivity, von_neumann_entropy)
-from lmn_utils.lmn import pair_indices
+from lmn_utils.measures.paths import pair_indices
 
 ACTS = {"tanh": nn.Tanh, "relu": nn.ReLU, "gelu": nn.GELU, "silu": nn.SiLU, "sin": Sin}
 
@@ -147,7 +147,7 @@ def test_non_tensor_input_is_a_type_error():
 
 
 def test_spectral_clusters_recover_shuffled_blocks():
-    from lmn_utils.clustering import cluster_order, spectral_clusters
+    from lmn_utils.measures.clustering import cluster_order, spectral_clusters
     sizes = [6, 4, 3]
     L = torch.block_diag(*[torch.ones(s, s) for s in sizes]).numpy() * 0.9 + 0.05
     np.fill_diagonal(L, 1)

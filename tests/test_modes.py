@@ -36,7 +36,7 @@ def test_redraw_loads_the_saved_run_and_refuses_another(tmp_path):
 
 
 @pytest.mark.parametrize("name, value, message", [
-    ("p", 1, "p must be an integer >= 2"), ("train_frac", 1.5, "train_frac must be a number in (0, 1)"),
+    ("p", 1, r"p must be an integer in \[2, 4096\]"), ("train_frac", 1.5, "train_frac must be a number in (0, 1)"),
     ("weight_decay", -1, "weight_decay must be a number >= 0"), ("steps", 2.5, "steps must be an integer"),
     ("lr", 0, "lr must be a positive number")])
 def test_check_parameters_names_the_bad_one(name, value, message):
@@ -59,7 +59,8 @@ def test_subset_keeps_the_chosen_seeds():
 
 
 def test_snapshots_kept_under_lmn_snapshot_dir_reproduce_the_recorded_lmn(tmp_path, monkeypatch):
-    from lmn_utils.train import build_stack, lmn_probe, load_snapshots, snapshot_key
+    from lmn_utils.prepare import build_stack, lmn_probe
+    from lmn_utils.train import load_snapshots, snapshot_key
     monkeypatch.setenv("LMN_SNAPSHOT_DIR", str(tmp_path / "kept"))
     config = TrainConfig(**{**SMALL, "seeds": (0, 1)}).validate()
     history = train_or_load(config, "run.json", str(tmp_path), redraw=False, progress=False)
@@ -72,3 +73,38 @@ def test_snapshots_kept_under_lmn_snapshot_dir_reproduce_the_recorded_lmn(tmp_pa
         probe.load_state_dict(snapshots[step])
         recorded = history.lmn_at("hidden1", row, step)
         assert probe.member_lmn(row, task.inputs, "hidden1") == pytest.approx(recorded, rel=1e-6)
+
+
+def test_a_truncated_history_is_named_in_one_line(tmp_path):
+    path = tmp_path / "run.json"
+    path.write_text('{"format": 2, "config": {"seeds": [0]}, "steps": [0, 1')
+    with pytest.raises(ValueError, match=r"run.json is not a readable history \(truncated"):
+        History.load(path)
+
+
+def test_remeasure_from_snapshots_reproduces_the_run_and_measures_other_ways(tmp_path):
+    from lmn_utils.remeasure import remeasure
+    from lmn_utils.train import load_snapshots
+    path = tmp_path / "run.pt"
+    history, _ = lu.train(TrainConfig(**SMALL), snapshot_path=str(path), progress=False)
+    _, snapshots = load_snapshots(path)
+    same = remeasure(history, snapshots)
+    for row in range(2):
+        np.testing.assert_allclose(same.lmn["hidden1"][row], history.lmn["hidden1"][row], rtol=1e-6)
+    fewer = remeasure(history, snapshots, n_points=11)
+    train_only = remeasure(history, snapshots, on="train")
+    embedding = remeasure(history, snapshots, layer="embedding")
+    for other in (fewer, train_only):
+        assert not np.allclose(other.lmn["hidden1"][0], history.lmn["hidden1"][0])
+    assert list(embedding.lmn) == ["embedding"]
+    task = lu.make_task("modular_addition", p=11)
+    from lmn_utils.prepare import build_stack, lmn_probe
+    config = TrainConfig(**SMALL).validate()
+    probe = lmn_probe(build_stack(config, task), config)
+    step = int(history.lmn_steps[1][-1])
+    probe.load_state_dict(snapshots[step])
+    rows = task.split(config.train_frac, 1)[0]
+    assert train_only.lmn["hidden1"][1][-1] == pytest.approx(
+        probe.member_lmn(1, task.inputs[rows], "hidden1"), rel=1e-9)
+    with pytest.raises(ValueError, match="on must be one of"):
+        remeasure(history, snapshots, on="test")

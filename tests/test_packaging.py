@@ -24,3 +24,48 @@ def test_environment_matches_pyproject():
     conda = dict(_name_and_bound(r) for r in conda_lines
                  if not r.startswith(("python", "pip")))
     assert conda == pip
+
+
+def readme_own_network_example():
+    """The Python block under the README's 'own-network example' marker."""
+    text = (ROOT / "README.md").read_text()
+    after = text.split("<!-- own-network example", 1)[1]
+    return after.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_a_wheel_installs_without_e_and_runs_the_readme_example(tmp_path):
+    """Build a wheel, install it (no -e, no dependencies) into a fresh virtual environment that
+    sees this environment's packages but not this checkout, and run the README's example there."""
+    import site
+    import subprocess
+    import sys
+    import venv
+    import shutil
+    source = tmp_path / "source"  # a clean copy: no build/ folder of an earlier build is reused
+    shutil.copytree(ROOT / "lmn_utils", source / "lmn_utils",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(tmp_path / "dist"), str(source)], check=True)
+    wheel, = (tmp_path / "dist").glob("lmn_utils-*.whl")
+    venv.create(tmp_path / "env", with_pip=True)
+    python = tmp_path / "env" / "bin" / "python"
+    env_site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()"
+                               "['purelib'])"], capture_output=True, text=True, check=True)
+    # the dependencies (torch, numpy, scipy, ...) from here; the editable lmn_utils is not seen:
+    # a path in a .pth file is added without processing the .pth files it holds
+    (Path(env_site.stdout.strip()) / "deps.pth").write_text("\n".join(site.getsitepackages()))
+    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "-q", str(wheel)], check=True)
+    script = tmp_path / "example.py"
+    script.write_text("import lmn_utils, sys\nprint(lmn_utils.__file__, file=sys.stderr)\n"
+                      + readme_own_network_example())
+    run = subprocess.run([str(python), str(script)], capture_output=True, text=True,
+                         cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "LMN_COMPILE": "0"})
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert str(tmp_path / "env") in run.stderr.splitlines()[0]  # the wheel's copy, not ROOT's
+    assert "LMN from the hidden layer to the output:" in run.stdout
+    for package in ("lmn_utils.measures",):
+        check = subprocess.run([str(python), "-c", f"import {package}"], cwd=tmp_path,
+                               capture_output=True, text=True)
+        assert check.returncode == 0, check.stderr

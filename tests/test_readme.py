@@ -18,13 +18,14 @@ def test_readme_python_example_runs_and_means_what_it_says(capsys):
     (example,) = _blocks("python")
     namespace = {}
     exec(compile(example, "README.md", "exec"), namespace)
-    L, X = namespace["L"], namespace["X"]
-    N = X.shape[0]
-    assert L.shape == (N, N) and L.dtype == torch.float64        # "[500, 500] float64"
-    assert torch.equal(L.diagonal(), torch.ones(N, dtype=torch.float64))  # "L_ii = 1"
-    entropy, lmn = map(float, capsys.readouterr().out.split())
-    assert 0 <= entropy and 1 <= lmn <= N
-    assert abs(lmn - 2 ** entropy) < 1e-9 * lmn                   # the same L both times
+    net, X = namespace["net"], namespace["X"]
+    printed = [float(line.rsplit(":", 1)[1]) for line in capsys.readouterr().out.splitlines()]
+    from lmn_utils import linear_mapping_number
+    with torch.no_grad():
+        hidden = net.hidden(net.embed(X))
+        expected = (linear_mapping_number(net.head, hidden), linear_mapping_number(net, X))
+    assert printed == [round(v, 2) for v in expected]   # "from the hidden layer", "whole"
+    assert all(v >= 1 for v in printed)
 
 
 def _notebook_commands():

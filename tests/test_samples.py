@@ -3,9 +3,10 @@ import pytest
 import torch
 
 from lmn_utils import TrainConfig, train
-from lmn_utils import samples
 from lmn_utils.report import schedule_summary
-from lmn_utils.samples import check_fits_in_memory, describe_samples, sample_rows
+from lmn_utils.measures import metric as lmn_module
+from lmn_utils.measures.metric import check_fits_in_memory
+from lmn_utils.samples import describe_samples, sample_rows
 
 
 def test_auto_keeps_every_input_of_the_papers_tasks_and_subsets_the_large_ones():
@@ -32,7 +33,7 @@ def test_bad_lmn_samples_is_refused_naming_it(bad):
 
 
 def test_an_n_whose_matrix_cannot_fit_stops_naming_lmn_samples(monkeypatch):
-    monkeypatch.setattr(samples, "available_memory_bytes", lambda: 2**30)
+    monkeypatch.setattr(lmn_module, "available_memory_bytes", lambda: 2**30)
     check_fits_in_memory(961)
     with pytest.raises(MemoryError, match="lmn_samples"):
         check_fits_in_memory(20000)

@@ -41,9 +41,11 @@ def test_split_is_seeded_disjoint_and_complete():
 
 
 @pytest.mark.parametrize("name, params, message", [
-    ("modular_addition", {"p": 1}, "p must be an integer >= 2"),
-    ("permutation_composition", {"n": 1}, "n must be an integer >= 2"),
-    ("bitwise_xor", {"bits": 0}, "bits must be an integer >= 1"),
+    ("modular_addition", {"p": 1}, r"p must be an integer in \[2, 4096\], got 1"),
+    ("modular_addition", {"p": 10**6}, r"p must be an integer in \[2, 4096\], got 1000000"),
+    ("permutation_composition", {"n": 1}, r"n must be an integer in \[2, 6\]"),
+    ("permutation_composition", {"n": 9}, r"n must be an integer in \[2, 6\], got 9"),
+    ("bitwise_xor", {"bits": 0}, r"bits must be an integer in \[1, 12\]"),
     ("addition", {}, "task name must be one of"),
 ])
 def test_bad_task_parameters(name, params, message):
@@ -58,7 +60,7 @@ def test_bad_train_fraction(frac):
 
 
 def test_check_int_names_the_parameter_and_its_range():
-    from lmn_utils.tasks import check_int
+    from lmn_utils.validation import check_int
     check_int("width", 5, 1, 64)
     for bad in (0, 65, 2.0, True, "5"):
         with pytest.raises(ValueError, match=r"width must be an integer in \[1, 64\]"):

@@ -7,7 +7,7 @@ import torch
 from reference import reference_connectivity, reference_lmn
 
 from lmn_utils import TrainConfig, linear_connectivity, lmn_from_connectivity, make_task, train
-from lmn_utils.tail_plan import ResidualMLP, plan_tail
+from lmn_utils.measures.tail_plan import ResidualMLP, plan_tail
 from lmn_utils.transformer import (TAPS, TransformerStack, fourier_basis, fourier_gini,
                                    frequency_norms, gini)
 

@@ -16,11 +16,12 @@ the computation dtype (1.2e-5 in float32, 2.2e-14 in float64), sits above roundi
 below any variation that float32 can resolve to the 1e-3 accuracy the metric is tested at.
 """
 import math
+import os
 
 import torch
 
-from .device import full_float32_matmuls
-from .samples import check_fits_in_memory
+from ..device import full_float32_matmuls
+from .paths import pair_indices, row_starts
 from .tail_plan import plan_tail
 
 DEFAULT_N_POINTS = 21
@@ -55,44 +56,6 @@ def _check_inputs(X, n_points):
         raise TypeError(f"X must be a floating-point tensor, got dtype {X.dtype}")
     if isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 3:
         raise ValueError(f"n_points must be an integer >= 3, got {n_points!r}")
-
-
-def row_starts(N, device):
-    """Number of the first pair (i, i+1) of each row i of the upper triangle, int64 [N - 1]."""
-    i = torch.arange(N - 1, device=device, dtype=torch.int64)
-    return i * (2 * N - i - 1) // 2
-
-
-def pair_indices(start, stop, N, device, starts=None):
-    """Rows i and columns j of the upper-triangle pairs (i < j) numbered start .. stop-1.
-
-    Pairs are numbered row by row: (0,1), (0,2), ..., (0,N-1), (1,2), ... Integer arithmetic
-    only (a binary search in `row_starts`), so it is exact for any N and runs on devices
-    without float64 (MPS). Numbers past the last pair continue the last row (j >= N).
-    """
-    starts = row_starts(N, device) if starts is None else starts
-    k = torch.arange(start, stop, device=device, dtype=torch.int64)
-    i = torch.searchsorted(starts, k, right=True) - 1
-    return i, k - starts[i] + i + 1
-
-
-def connectivity_from_outputs(Y_inner, Y_start, Y_end, t_inner, tol):
-    """Mean over coordinates of r^2 of each path's outputs against l.
-
-    Y_inner [P, n-2, K] are the outputs at the interior points t_inner, Y_start / Y_end [P, K]
-    at l = 0 and 1; tol [K] is the standard deviation under which a coordinate is constant.
-    """
-    n = Y_inner.shape[1] + 2
-    mean = (Y_inner.sum(1) + Y_start + Y_end) / n
-    dev_inner = Y_inner - mean[:, None, :]
-    dev_start, dev_end = Y_start - mean, Y_end - mean
-    var = (dev_inner * dev_inner).sum(1) + dev_start * dev_start + dev_end * dev_end
-    s = t_inner - 0.5  # centred interpolation coordinate; the end points sit at -1/2 and +1/2
-    cov = (s[None, :, None] * dev_inner).sum(1) + 0.5 * (dev_end - dev_start)
-    var_t = (s * s).sum() + 0.5
-    constant = var <= n * tol * tol
-    r2 = torch.where(constant, torch.ones_like(var), cov * cov / (var_t * var.clamp_min(1e-300)))
-    return r2.clamp(0.0, 1.0).mean(1)
 
 
 def linear_connectivity(f, X, n_points=DEFAULT_N_POINTS, chunk_pairs=None, const_rtol=None,
@@ -137,6 +100,24 @@ def linear_connectivity(f, X, n_points=DEFAULT_N_POINTS, chunk_pairs=None, const
     i, j = torch.triu_indices(N, N, 1)
     upper[i, j] = r2.cpu().double()  # to the CPU first: MPS has no float64
     return upper + upper.T + torch.eye(N, dtype=torch.float64)
+
+
+def available_memory_bytes():
+    """Physical memory of this machine (Linux and macOS), or None where it cannot be read."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_fits_in_memory(N):
+    """One line naming lmn_samples where the connectivity matrix of N inputs cannot fit: about
+    three float64 N x N matrices live at once (L, its transpose and the eigen-solver's copy)."""
+    need, have = 3 * 8 * N * N, available_memory_bytes()
+    if have is not None and need > have:
+        raise MemoryError(f"LMN on N = {N} inputs needs about {need / 2**30:.0f} GiB for the "
+                          f"connectivity matrix, more than this machine's {have / 2**30:.0f} GiB: "
+                          "measure it on a subset of the inputs (in a training run: lmn_samples)")
 
 
 def _check_square_symmetric(L):

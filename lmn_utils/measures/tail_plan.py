@@ -20,12 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-
-class Sin(nn.Module):
-    """sin as an activation module (tests and notebook 03 use it)."""
-
-    def forward(self, x):
-        return torch.sin(x)
+from .activations import activation_function
+from .paths import connectivity_from_outputs
 
 
 class ResidualMLP(nn.Module):
@@ -46,18 +42,6 @@ class ResidualMLP(nn.Module):
         return F.linear(z + F.linear(hidden, self.W_out, self.b_out), self.W_U)
 
 
-def _activation_fn(module):
-    simple = {nn.ReLU: F.relu, nn.SiLU: F.silu, nn.Tanh: torch.tanh, nn.Sigmoid: torch.sigmoid,
-              Sin: torch.sin}
-    if type(module) in simple:
-        return simple[type(module)]
-    if type(module) is nn.GELU:
-        return partial(F.gelu, approximate=module.approximate)
-    if type(module) is nn.Identity:
-        return None  # dropped
-    raise KeyError(type(module).__name__)
-
-
 def _recognise(f):
     """[("linear", W, b) | ("act", fn), ...] for a Sequential of Linears and activations."""
     if not isinstance(f, nn.Sequential) or len(f) == 0:
@@ -68,7 +52,7 @@ def _recognise(f):
             ops.append(("linear", module.weight.detach(), module.bias))
             continue
         try:
-            fn = _activation_fn(module)
+            fn = activation_function(module)
         except KeyError:
             return None
         if fn is not None:
@@ -89,7 +73,6 @@ def _interpolate(Zi, Zj, t_inner):
 
 def _make_kernel(acts_and_linears):
     """A function of tensors only (so one compiled graph serves every checkpoint and seed)."""
-    from .lmn import connectivity_from_outputs
 
     def kernel(Z, Y, i, j, t_inner, tol, weights, W_out, K):
         h = _interpolate(Z[i], Z[j], t_inner)
@@ -178,7 +161,6 @@ def _recognised_plan(ops, dtype, compile):
 
 
 def _make_residual_kernel(act):
-    from .lmn import connectivity_from_outputs
 
     def kernel(Z, Y, i, j, t_inner, tol, B, K):
         h = _interpolate(Z[i], Z[j], t_inner)  # [P, n-2, K + hidden]: (A z, C z + c) on the path
@@ -189,7 +171,7 @@ def _make_residual_kernel(act):
 
 def _residual_plan(f, dtype, compile):
     """The exact fast path of a ResidualMLP: the head maps z to (A z, C z + c)."""
-    act = _activation_fn(f.activation)
+    act = activation_function(f.activation)
     A, C, c = (t.detach().to(dtype) for t in (f.W_U, f.W_in, f.b_in))
     B = (f.W_U.detach().double() @ f.W_out.detach().double()).to(dtype)
     K = A.shape[0]
@@ -205,7 +187,6 @@ def _residual_plan(f, dtype, compile):
 
 
 def _generic_plan(f):
-    from .lmn import connectivity_from_outputs
 
     def outputs(Z):
         Y = f(Z)

@@ -23,8 +23,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .lmn import effective_number
-from .models import ACTIVATIONS
+from .metric import effective_number
+from .activations import ACTIVATIONS
 
 
 def make_mlp(d_in, widths, d_out=1, activation="relu"):

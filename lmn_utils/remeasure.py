@@ -1,0 +1,73 @@
+"""LMN of a finished run measured another way, from its kept weight snapshots (no training).
+
+`train(..., snapshot_path=...)` (or `train_or_load` with $LMN_SNAPSHOT_DIR set) keeps every
+record step's weights. `remeasure` reads them back and measures LMN at another layer, with
+another number of interpolation points, on each seed's training inputs only, or at other
+steps, and returns a History whose LMN is the new one (losses, accuracies and L2 unchanged):
+the sensitivity rows of ANALYSIS_PLAN.md (section 6) are computed this way.
+"""
+import copy
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from .measures.metric import DEFAULT_N_POINTS
+from .prepare import build_stack, lmn_probe
+from .samples import sample_rows
+from .tasks import make_task
+from .train import TrainConfig
+
+ON = ("all", "train")
+
+
+def _inputs_per_seed(history, config, task, on):
+    """Per seed, the inputs LMN is measured on: the run's own (all, or its fixed subset), or
+    that seed's training rows only."""
+    if on == "all":
+        rows = sample_rows(len(task.inputs), config.lmn_samples)
+        return [task.inputs[rows]] * len(config.seeds)
+    return [task.inputs[task.split(config.train_frac, seed)[0]] for seed in config.seeds]
+
+
+def remeasure(history, snapshots, layer=None, n_points=DEFAULT_N_POINTS, on="all", steps=None,
+              progress=False):
+    """A copy of `history` with LMN measured from `snapshots` ({step: state dict}, from
+    `train.load_snapshots`) at `layer` (the run's first tracked layer by default), with
+    `n_points` points per path, on `on` ("all": the run's inputs; "train": each seed's training
+    inputs), at `steps` (per seed, a list of record steps; the history's LMN steps by default).
+    The result's lmn holds one entry, named `layer`."""
+    if on not in ON:
+        raise ValueError(f"on must be one of {list(ON)}, got {on!r}")
+    config = TrainConfig(**{k: tuple(v) if isinstance(v, list) else v
+                            for k, v in history.config.items()
+                            if k in TrainConfig.__dataclass_fields__})
+    config.task_params = dict(history.config["task_params"])
+    config.model_params = dict(history.config.get("model_params", {}))
+    layer = layer or config.lmn_layers[0]
+    task = make_task(config.task, **config.task_params)
+    probe = lmn_probe(build_stack(config, task), config)
+    dtype = next(probe.parameters()).dtype
+    inputs = _inputs_per_seed(history, config, task, on)
+    schedules = steps if steps is not None else history.lmn_steps
+    missing = sorted({int(s) for per_seed in schedules for s in per_seed} - set(snapshots))
+    if missing:
+        raise ValueError(f"no snapshot at steps {missing[:5]}: the snapshots are of another run")
+    values = [np.zeros(len(s)) for s in schedules]
+    bar = tqdm(total=sum(map(len, schedules)), disable=not progress, desc=f"LMN at {layer}")
+    for step in sorted({int(s) for per_seed in schedules for s in per_seed}):
+        probe.load_state_dict({k: v.to(dtype) for k, v in snapshots[step].items()})
+        for row, per_seed in enumerate(schedules):
+            for k in np.flatnonzero(np.asarray(per_seed) == step):
+                values[row][k] = _member_lmn(probe, row, inputs[row], layer, n_points)
+                bar.update(1)
+    bar.close()
+    result = copy.deepcopy(history)
+    result.set_lmn([np.asarray(s, dtype=int) for s in schedules], {layer: values})
+    return result
+
+
+def _member_lmn(probe, row, inputs, layer, n_points):
+    with torch.no_grad():
+        return probe.member_lmn(row, inputs.to(next(probe.parameters()).device), layer,
+                                n_points=n_points)
