@@ -121,7 +121,7 @@ def main(argv=None):
         model.load_state_dict(snapshots[int(step)])
         tail = model.tail("hidden1")
         with torch.no_grad():
-            X = model.layer_values(task.inputs, "hidden1", "post")
+            X = model.values(task.inputs, "hidden1")
         L, build_s = timed(lambda: lu.linear_connectivity(tail, X))
         exact, eig_s = timed(lambda: lu.lmn_from_connectivity(L))
         seconds["build L"].append(build_s)

@@ -44,7 +44,7 @@ def bench_ratio(N=300):
     model, inputs = mod31_net()
     tail = model.tail("hidden1")
     with torch.no_grad():
-        X = model.layer_values(inputs[:N], "hidden1")
+        X = model.values(inputs[:N], "hidden1")
     linear_connectivity(tail, X)  # compile once for this shape
     fast, L = timed(lambda: linear_connectivity(tail, X))
     slow, L_ref = timed(lambda: reference_connectivity(tail.double(), X.double()))
@@ -61,7 +61,7 @@ torch.manual_seed(0)
 model = EmbedMLP(100, 31)
 inputs = torch.randint(0, 100, ({N}, 2), generator=torch.Generator().manual_seed(0))
 with torch.no_grad():
-    X = model.layer_values(inputs, "hidden1")
+    X = model.values(inputs, "hidden1")
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()
 L = linear_connectivity(model.tail("hidden1"), X)

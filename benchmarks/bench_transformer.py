@@ -33,7 +33,7 @@ def main():
     stack = TransformerStack.from_seeds([0], 31, 31)
     tail = stack.tail("resid_mid")
     with torch.no_grad():
-        Z = stack.tap_values(inputs, "resid_mid")
+        Z = stack.values(inputs, "resid_mid")
     first = timed(lambda: linear_mapping_number(tail, Z))
     warm = warm_median(lambda: linear_mapping_number(tail, Z))
     eager = warm_median(lambda: linear_mapping_number(tail, Z, compile=False))

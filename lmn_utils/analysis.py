@@ -104,7 +104,7 @@ def linearity_test(fits):
 def phase_table(history, threshold=1.0):
     """Per seed: memorisation step, generalisation step, final accuracies, LMN at start and end."""
     rows = []
-    for row, (memorised, generalised) in enumerate(phase_steps(history, threshold)):
+    for row, memorised, generalised in history.phases(threshold):
         rows.append(dict(seed=history.seeds[row], memorised=memorised, generalised=generalised,
                          final_train_acc=history.metrics["train_acc"][row, -1],
                          final_test_acc=history.metrics["test_acc"][row, -1]))
@@ -171,7 +171,7 @@ def double_descents(history, layer="hidden1", tolerance=0.05, finished=True):
     (step, value) pairs under `drop_rise_drop` with `tolerance`, False if there is none, None
     if the seed never generalised."""
     found = []
-    for row, (_, generalised) in enumerate(phase_steps(history)):
+    for row, _, generalised in history.phases():
         if generalised is None:
             found.append(None)
             continue
@@ -205,7 +205,7 @@ def phase_changes(history, name, layer="hidden1"):
     step to generalisation step, or the last step) of LMN (name "lmn") or of a recorded metric
     (e.g. "l2_norm"), read at exactly those steps. The numbers the notebooks' words state."""
     changes = []
-    for row, (memorised, generalised) in enumerate(phase_steps(history)):
+    for row, memorised, generalised in history.phases():
         if memorised is None:
             continue
         end = phase_end(history, row, generalised)

@@ -50,7 +50,7 @@ def rise_to_peak(history, layer, task_name):
     """LMN rises from initialisation to a peak reached in the first half of the generalising
     phase (in steps), i.e. near memorisation rather than near generalisation."""
     hits, ratios, total = 0, [], 0
-    for r, (memorised, generalised) in enumerate(phase_steps(history)):
+    for r, memorised, generalised in history.phases():
         if memorised is None:
             continue
         total += 1
@@ -69,7 +69,7 @@ def rise_to_peak(history, layer, task_name):
 def falls_while_generalising(history, layer, task_name):
     """LMN at the generalisation step (or the last step) below LMN at the memorisation step."""
     changes = []
-    for r, (memorised, generalised) in enumerate(phase_steps(history)):
+    for r, memorised, generalised in history.phases():
         if memorised is not None:
             changes.append(relative_change(history, layer, r, memorised,
                                            phase_end(history, r, generalised)))
@@ -104,7 +104,7 @@ def linearity(history, layer, task_name, log_loss=False):
 def levels_off(history, layer, task_name):
     """After generalisation LMN moves less than half as much (relative) as while generalising."""
     hits, total, ratios = 0, 0, []
-    for r, (memorised, generalised) in enumerate(phase_steps(history)):
+    for r, memorised, generalised in history.phases():
         if generalised is None or generalised == memorised:
             continue
         total += 1

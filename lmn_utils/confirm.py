@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .analysis import curvature, double_descents, phase_end
-from .history import phase_steps
 from .inference import (bca_interval, direction_verdict, finite, fisher_p, fraction_interval,
                         holm, sign_flip_p, t_test, tost_p)
 from .lack_of_fit import lack_of_fit
@@ -61,7 +60,7 @@ def seed_statistics(history, layer="hidden1", alternative=False):
     """Per seed that memorises: dict(seed, memorised, generalised, fall, log_peak, early_peak,
     log_rate_ratio, total_ratio, linear={...}, log={...}); see ANALYSIS_PLAN.md section 4."""
     rows = []
-    for row, (memorised, generalised) in enumerate(phase_steps(history)):
+    for row, memorised, generalised in history.phases():
         if memorised is None:
             continue
         end = phase_end(history, row, generalised)

@@ -57,6 +57,12 @@ class History:
                      {layer: [values[r] for r in rows] for layer, values in self.lmn.items()})
         return copy
 
+    def phases(self, threshold=1.0):
+        """(row, memorisation step, generalisation step) per seed, None where never reached:
+        `phase_steps` with each seed's row, what every per-seed rule loops over."""
+        return [(row, memorised, generalised)
+                for row, (memorised, generalised) in enumerate(phase_steps(self, threshold))]
+
     def at_lmn_steps(self, name, row):
         """metrics[name] of seed `row` at that seed's LMN steps."""
         return self.metrics[name][row, np.searchsorted(self.steps, self.lmn_steps[row])]

@@ -1,16 +1,21 @@
-"""The paper's embedding MLP, its layers by name, and a stack of seeds trained as one model.
+"""The paper's embedding MLP, its points by name, and a stack of seeds trained as one model.
 
-Layer taps. `activations(inputs)` and `tail(layer)` cut the net at a named layer, "embedding",
-"hidden1", "hidden2" or "logits", with `tap="post"` (after the activation, the default) or
-`tap="pre"` (the Linear layer's output, before the activation). Because interpolation commutes
-with affine maps, exact identities hold (tests check them):
-  LMN(embedding) == LMN(hidden1, pre)    the first Linear is affine
-  LMN(hidden1, post) == LMN(hidden2, pre)
-  LMN(hidden2, post) == 1                 its tail is a single Linear
-"post" is the default because it is the only reading under which the paper's Figure 3 can
-show the embedding and the first hidden layer as different curves; Figure 3's hidden2 is then
-plotted with tap="pre" (equal to hidden1 post, see notebook 07).
+The model protocol, shared with the transformer (`transformer.py`): `POINTS` names where LMN
+can be measured, `values(inputs, at)` gives the values there and `tail(at)` the function from
+there to the logits. The MLP's points: "embedding", "hidden1_pre" (the first Linear's output,
+before the activation), "hidden1" (after it), "hidden2_pre", "hidden2" and "logits". Because
+interpolation commutes with affine maps, exact identities hold (tests check them):
+  LMN(embedding) == LMN(hidden1_pre)    the first Linear is affine
+  LMN(hidden1) == LMN(hidden2_pre)
+  LMN(hidden2) == 1                     its tail is a single Linear
+"hidden1" (after the activation) is the paper's tap: it is the only reading under which the
+paper's Figure 3 can show the embedding and the first hidden layer as different curves;
+Figure 3's hidden2 is then plotted at "hidden2_pre" (equal to hidden1, see notebook 07). The
+old calls `layer_values(inputs, layer, tap)` and `tail(layer, tap)` still work for one
+release, with a DeprecationWarning.
 """
+import warnings
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -20,13 +25,28 @@ from .measures.metric import linear_mapping_number
 
 LAYERS = ("embedding", "hidden1", "hidden2", "logits")
 TAPS = ("post", "pre")
+POINTS = ("embedding", "hidden1_pre", "hidden1", "hidden2_pre", "hidden2", "logits")
 
 
 def check_layer(layer, tap="post"):
+    """A point name of POINTS, or (old style) a layer of LAYERS with a tap of TAPS."""
+    if tap == "post" and layer in POINTS:
+        return
     if layer not in LAYERS:
-        raise ValueError(f"layer must be one of {list(LAYERS)}, got {layer!r}")
+        raise ValueError(f"layer must be one of {list(POINTS)}, got {layer!r}")
     if tap not in TAPS:
         raise ValueError(f"tap must be one of {list(TAPS)}, got {tap!r}")
+
+
+def point_name(layer, tap="post"):
+    """The point of an old-style (layer, tap): ("hidden1", "pre") -> "hidden1_pre"."""
+    check_layer(layer, tap)
+    return f"{layer}_pre" if tap == "pre" and layer in ("hidden1", "hidden2") else layer
+
+
+def _deprecated(old, new):
+    warnings.warn(f"{old} is deprecated; use {new} (the protocol the transformer shares)",
+                  DeprecationWarning, stacklevel=3)
 
 
 class EmbedMLP(nn.Module):
@@ -56,27 +76,31 @@ class EmbedMLP(nn.Module):
         acts["logits"] = self.lin3(acts["hidden2"])
         return acts
 
-    def layer_values(self, inputs, layer, tap="post"):
-        check_layer(layer, tap)
-        key = f"{layer}_pre" if tap == "pre" and layer in ("hidden1", "hidden2") else layer
-        return self.activations(inputs)[key]
+    def values(self, inputs, at):
+        """The values at point `at` (one of POINTS) on `inputs` [M, 2]."""
+        check_layer(at)
+        return self.activations(inputs)[point_name(at)]
 
-    def tail(self, layer, tap="post"):
-        """nn.Sequential from `layer` (at `tap`) to the logits."""
-        check_layer(layer, tap)
+    def tail(self, at, tap=None):
+        """nn.Sequential from point `at` (one of POINTS) to the logits."""
+        if tap is not None:
+            _deprecated("tail(layer, tap)", "tail(point), e.g. tail('hidden1_pre')")
+            at = point_name(at, tap)
+        check_layer(at)
         modules = [self.lin1, self.act, self.lin2, self.act, self.lin3]
-        start = {"embedding": 0, "hidden1": 2, "hidden2": 4, "logits": 5}[layer]
-        if tap == "pre" and layer in ("hidden1", "hidden2"):
-            start -= 1
-        return nn.Sequential(*modules[start:])
+        return nn.Sequential(*modules[POINTS.index(point_name(at)):])
+
+    def layer_values(self, inputs, layer, tap="post"):
+        """Deprecated: `values(inputs, point)`."""
+        _deprecated("layer_values(inputs, layer, tap)", "values(inputs, point)")
+        return self.values(inputs, point_name(layer, tap))
 
 
-def layer_lmn(model, inputs, layer="hidden1", tap="post", **lmn_kwargs):
-    """LMN from `layer` to the logits, measured on `inputs` (the paper's Figures 2 and 3)."""
-
+def layer_lmn(model, inputs, at="hidden1", **lmn_kwargs):
+    """LMN from point `at` (one of POINTS) to the logits, measured on `inputs` (the paper's
+    Figures 2 and 3). Example: `layer_lmn(model, task.inputs, "hidden1")`."""
     with torch.no_grad():
-        X = model.layer_values(inputs, layer, tap)
-        return linear_mapping_number(model.tail(layer, tap), X, **lmn_kwargs)
+        return linear_mapping_number(model.tail(at), model.values(inputs, at), **lmn_kwargs)
 
 
 class EmbedMLPStack(nn.Module):
@@ -140,9 +164,17 @@ class EmbedMLPStack(nn.Module):
                 getattr(model, f"lin{k}").bias.copy_(getattr(self, f"b{k}")[s, 0])
         return model
 
-    def member_lmn(self, s, inputs, layer="hidden1", **lmn_kwargs):
-        """LMN of member s from `layer` (tap "post") to the logits, measured on `inputs`."""
-        return layer_lmn(self.member(s), inputs, layer, **lmn_kwargs)
+    def values(self, inputs, at, member=0):
+        """The values at point `at` of `member` on `inputs` (the protocol of `EmbedMLP`)."""
+        return self.member(member).values(inputs, at)
+
+    def tail(self, at, member=0):
+        """The function from point `at` to the logits of `member`."""
+        return self.member(member).tail(at)
+
+    def member_lmn(self, member, inputs, at="hidden1", **lmn_kwargs):
+        """LMN of `member` from point `at` to the logits, measured on `inputs`."""
+        return layer_lmn(self.member(member), inputs, at, **lmn_kwargs)
 
     def __len__(self):
         return self.embed.shape[0]

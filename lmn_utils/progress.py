@@ -45,7 +45,7 @@ def halfway_table(history, measures, fraction=0.5):
     """Per seed that memorises: its window and the half-way step (or the step at another
     `fraction` of the change) of each measure."""
     rows = []
-    for row, (memorised, _) in enumerate(phase_steps(history)):
+    for row, memorised, _ in history.phases():
         if memorised is None:
             continue
         end = int(history.steps[-1])

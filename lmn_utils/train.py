@@ -16,7 +16,7 @@ from tqdm import tqdm  # text bars: no ipywidgets needed in notebooks
 from .device import full_float32_matmuls
 from .estimate import estimate_duration
 from .folders import load_tensors, save_tensors
-from .history import History, phase_steps
+from .history import History
 from .measures.activations import check_activation
 from .models import check_layer, cross_entropy_per_member
 from .parameters import check_parameters
@@ -151,7 +151,7 @@ def lmn_schedules(history, config):
         return [grid_schedule(steps, config.num_lmn_steps) for _ in history.seeds]
     return [phase_schedule(steps, history.metrics["test_loss"][row], memorised, generalised,
                            tuple(config.lmn_points))
-            for row, (memorised, generalised) in enumerate(phase_steps(history))]
+            for row, memorised, generalised in history.phases()]
 
 
 def _measure_lmn(history, snapshots, stack, inputs, config, progress):

@@ -5,8 +5,8 @@ embeddings, applies one attention layer (all heads, no LayerNorm), a ReLU MLP wi
 connection, and unembeds the last position. In a one-layer model only the last position's query
 reaches the logits, so only that query is computed.
 
-Taps (where LMN is measured from, to the logits), the transformer's counterpart of
-`models.LAYERS`:
+Points (where LMN is measured from, to the logits; `POINTS`, the model protocol of
+`models.py`: `values(inputs, at, member)` and `tail(at, member)`):
   "embedding"   the token embeddings of a and b, concatenated [2 d_model]; the tail is the
                 whole model (attention included), evaluated by the generic path
   "resid_mid"   the residual stream at the last position after attention, i.e. the MLP's
@@ -26,7 +26,8 @@ from .measures.metric import linear_mapping_number
 from .measures.tail_plan import ResidualMLP
 from .validation import check_int
 
-TAPS = ("embedding", "resid_mid", "resid_post")
+POINTS = ("embedding", "resid_mid", "resid_post")
+TAPS = POINTS  # the name notebook 09 and older code use
 DEFAULT_SIZES = {"d_model": 64, "heads": 4, "d_mlp": 256}
 
 
@@ -136,9 +137,10 @@ class TransformerStack(nn.Module):
         weights = {name: p.detach()[s:s + 1].clone() for name, p in self.named_parameters()}
         return TransformerStack(weights, self.config)
 
-    def tail(self, tap, s=0):
-        """The function from `tap` to the logits of member s (see the module docstring)."""
-        check_tap(tap)
+    def tail(self, at, member=0):
+        """The function from point `at` to the logits of `member` (the module docstring)."""
+        check_tap(at)
+        tap, s = at, member
         w = {name: p.detach()[s] for name, p in self.named_parameters()}
         if tap == "resid_mid":
             return ResidualMLP(w["W_in"].T, w["b_in"], w["W_out"].T, w["b_out"], w["W_U"].T)
@@ -146,14 +148,22 @@ class TransformerStack(nn.Module):
             return nn.Sequential(_linear(w["W_U"].T))
         return _EmbeddingTail(self.member(s))
 
-    def tap_values(self, inputs, tap, s=0):
-        check_tap(tap)
-        return self.activations(inputs)[tap][s]
+    def values(self, inputs, at, member=0):
+        """The values at point `at` of `member` on `inputs` [M, 2]."""
+        check_tap(at)
+        return self.activations(inputs)[at][member]
 
-    def member_lmn(self, s, inputs, tap="resid_mid", **lmn_kwargs):
-        """LMN of member s from `tap` to the logits, measured on `inputs`."""
+    def tap_values(self, inputs, tap, s=0):
+        """Deprecated: `values(inputs, at, member)`."""
+        import warnings
+        warnings.warn("tap_values(inputs, tap, s) is deprecated; use values(inputs, at, member)",
+                      DeprecationWarning, stacklevel=2)
+        return self.values(inputs, tap, s)
+
+    def member_lmn(self, member, inputs, at="resid_mid", **lmn_kwargs):
+        """LMN of `member` from point `at` to the logits, measured on `inputs`."""
         with torch.no_grad():
-            return linear_mapping_number(self.tail(tap, s), self.tap_values(inputs, tap, s),
+            return linear_mapping_number(self.tail(at, member), self.values(inputs, at, member),
                                          **lmn_kwargs)
 
     def __len__(self):

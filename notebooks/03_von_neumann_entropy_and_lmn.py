@@ -413,7 +413,7 @@ memorised_net = stack.member(0).float()
 # %%
 task = lu.make_task("modular_addition", p=31)
 with torch.no_grad():
-    hidden1 = memorised_net.layer_values(task.inputs, "hidden1")
+    hidden1 = memorised_net.values(task.inputs, "hidden1")
 L_mod = linear_connectivity(memorised_net.tail("hidden1"), hidden1, n_points, compile=False)
 eig_mod = np.linalg.eigvalsh(L_mod.numpy())
 p_mod = np.abs(eig_mod) / np.abs(eig_mod).sum()

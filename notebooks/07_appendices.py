@@ -120,7 +120,7 @@ if not redraw:
     hidden2_pre = []
     for step in history.lmn_steps[0]:
         model.load_state_dict(snapshots[step])
-        hidden2_pre.append(lu.layer_lmn(model, inputs, "hidden2", tap="pre"))
+        hidden2_pre.append(lu.layer_lmn(model, inputs, "hidden2_pre"))
     saved = dict(hidden2_pre=torch.tensor(hidden2_pre, dtype=torch.float64),
                  snapshots={step: {k: v.cpu() for k, v in snapshots[step].items()}
                             for step in moments.values()})
@@ -180,7 +180,7 @@ print(text_table([figure3(history)]))
 def connectivity_at(step):
     model.load_state_dict(saved["snapshots"][step])
     with torch.no_grad():
-        X = model.layer_values(inputs, "hidden1")
+        X = model.values(inputs, "hidden1")
     return lu.linear_connectivity(model.tail("hidden1"), X).numpy()
 
 

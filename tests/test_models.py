@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from lmn_utils import EmbedMLP, EmbedMLPStack, layer_lmn, make_task
+from lmn_utils.models import POINTS
 
 
 @pytest.fixture(scope="module")
@@ -14,17 +15,27 @@ def model_and_inputs():
 def test_tails_reproduce_the_logits(model_and_inputs):
     model, inputs = model_and_inputs
     acts = model.activations(inputs)
-    for layer in ("embedding", "hidden1", "hidden2", "logits"):
-        for tap in ("post", "pre"):
-            out = model.tail(layer, tap)(model.layer_values(inputs, layer, tap))
-            assert torch.allclose(out, acts["logits"], atol=1e-5)
+    for at in POINTS:
+        out = model.tail(at)(model.values(inputs, at))
+        assert torch.allclose(out, acts["logits"], atol=1e-5)
+
+
+def test_the_old_layer_and_tap_calls_still_work_with_a_deprecation_warning(model_and_inputs):
+    model, inputs = model_and_inputs
+    with pytest.warns(DeprecationWarning, match="use values"):
+        old = model.layer_values(inputs, "hidden1", "pre")
+    assert torch.equal(old, model.values(inputs, "hidden1_pre"))
+    with pytest.warns(DeprecationWarning, match="use tail"):
+        tail = model.tail("hidden2", "pre")
+    pre = model.values(inputs, "hidden2_pre")
+    assert torch.equal(tail(pre), model.tail("hidden2_pre")(pre))
 
 
 def test_layer_identities(model_and_inputs):
     model, inputs = model_and_inputs
-    lmn = lambda layer, tap="post": layer_lmn(model, inputs, layer, tap, compile=False)  # noqa
-    assert lmn("embedding") == pytest.approx(lmn("hidden1", "pre"), rel=1e-4)
-    assert lmn("hidden1") == pytest.approx(lmn("hidden2", "pre"), rel=1e-4)
+    lmn = lambda at: layer_lmn(model, inputs, at, compile=False)  # noqa: E731
+    assert lmn("embedding") == pytest.approx(lmn("hidden1_pre"), rel=1e-4)
+    assert lmn("hidden1") == pytest.approx(lmn("hidden2_pre"), rel=1e-4)
     assert lmn("hidden2") == pytest.approx(1.0, abs=1e-4)
     assert lmn("logits") == pytest.approx(1.0, abs=1e-4)
     assert lmn("hidden1") > 1.05
@@ -54,7 +65,7 @@ def test_from_seeds_leaves_global_rng_alone():
 @pytest.mark.parametrize("call, message", [
     (lambda m: EmbedMLP(5, 5, activation="swish"), "activation must be one of"),
     (lambda m: m.tail("hidden3"), "layer must be one of"),
-    (lambda m: m.tail("hidden1", tap="middle"), "tap must be one of"),
+    (lambda m: m.values(None, "hidden3"), "layer must be one of"),
 ])
 def test_bad_names(model_and_inputs, call, message):
     with pytest.raises(ValueError, match=message):

@@ -91,6 +91,14 @@ def _make_kernel(acts_and_linears):
 
 
 _KERNELS = {}  # (key, compiled?) -> kernel, shared by every plan of the same shape
+_COMPILED_CALLS = [0]  # chunks a compiled kernel computed (tests read it: a fallback is no pass)
+
+
+def compiled_calls():
+    """How many chunks a compiled kernel has computed in this process so far: a test of the
+    compiled path compares it before and after, and skips, saying so, when nothing compiled ran
+    (torch.compile fell back to eager, a decision cached for the process)."""
+    return _COMPILED_CALLS[0]
 
 
 def _eager_kernel(key, make):
@@ -109,7 +117,9 @@ def _kernel_runner(key, eager, compile):
 
     def run(*args):
         try:
-            return chosen["kernel"](*args)
+            result = chosen["kernel"](*args)
+            _COMPILED_CALLS[0] += chosen["kernel"] is not eager
+            return result
         except Exception as error:
             if chosen["kernel"] is eager:
                 raise
