@@ -11,8 +11,8 @@ The count is the schedule's most (a seed that never generalises gets fewer). Not
 `extra_metrics` of `train`, figures, kernel start. The random state of every device is restored
 afterwards; the run itself is untouched. `train(..., estimate=True)` prints the estimate (to
 stderr, like the progress bars) before it trains; `train_or_load` (notebooks 04-07) and
-notebook 09 ask for it. Its own cost: a few steps and two LMN measurements per layer (about
-20 s for S5 on 2048 inputs, 5 s for mod 31, on 2 CPU cores).
+notebook 09 ask for it. Its own cost: a few steps and two LMN measurements per layer (measured
+in BENCHMARKS.md).
 """
 import time
 from dataclasses import dataclass

@@ -38,7 +38,13 @@ def finite(values):
 
 def t_test(values, null=0.0, level=0.95, alternative="two-sided"):
     """MeanTest of `values` against `null`: the t-interval (two-sided, at `level`) and the
-    t-test's p-value (`alternative` as in scipy: "two-sided", "less", "greater")."""
+    t-test's p-value (`alternative` as in scipy: "two-sided", "less", "greater").
+
+    Example:
+        >>> test = t_test([0.3, -0.1, 0.5, 0.2, 0.4])
+        >>> test.interval_text(2), round(test.p, 3)
+        ('+0.26 [-0.03, +0.55]', 0.065)
+    """
     values = finite(values)
     if len(values) < 2:
         mean = float(values.mean()) if len(values) else np.nan
@@ -78,7 +84,12 @@ def bca_interval(values, level=0.95):
 
 
 def holm(pvalues, alpha=0.05):
-    """Holm-adjusted p-values of a family (statsmodels' multipletests); nan stays nan."""
+    """Holm-adjusted p-values of a family (statsmodels' multipletests); nan stays nan.
+
+    Example:
+        >>> [round(float(p), 3) for p in holm([0.01, 0.04, 0.03])]
+        [0.03, 0.06, 0.06]
+    """
     from statsmodels.stats.multitest import multipletests
     pvalues = np.asarray(pvalues, dtype=float)
     adjusted = np.full(len(pvalues), np.nan)

@@ -98,7 +98,16 @@ class EmbedMLP(nn.Module):
 
 def layer_lmn(model, inputs, at="hidden1", **lmn_kwargs):
     """LMN from point `at` (one of POINTS) to the logits, measured on `inputs` (the paper's
-    Figures 2 and 3). Example: `layer_lmn(model, task.inputs, "hidden1")`."""
+    Figures 2 and 3).
+
+    Example:
+        >>> import torch
+        >>> _ = torch.manual_seed(0)
+        >>> model = EmbedMLP(num_tokens=5, num_classes=5, embed_dim=4, hidden_dim=8)
+        >>> inputs = torch.cartesian_prod(torch.arange(5), torch.arange(5))
+        >>> round(layer_lmn(model, inputs, "hidden2"), 3)  # its tail is one Linear: one mapping
+        1.0
+    """
     with torch.no_grad():
         return linear_mapping_number(model.tail(at), model.values(inputs, at), **lmn_kwargs)
 

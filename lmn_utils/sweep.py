@@ -48,8 +48,8 @@ from .validation import check_int
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 # set by dask's nannies in their workers (65536) and unset for a run's kernel: with it, glibc
-# hands torch's large temporary buffers back to the system after every use, and LMN on S5's
-# 2048-input subset took 19.3 s instead of 6.4 s (2 cores)
+# hands torch's large temporary buffers back to the system after every use, which made LMN
+# about three times slower (measured in BENCHMARKS.md)
 KERNEL_UNSET = ("MALLOC_TRIM_THRESHOLD_",)
 _KERNEL_ENVIRONMENT = threading.Lock()  # one run at a time sets a worker process's environment
 

@@ -64,7 +64,13 @@ TASKS = {"modular_addition": modular_addition,
 
 
 def make_task(name, **params):
-    """make_task("modular_addition", p=31) | ("permutation_composition", n=4) | ("bitwise_xor", bits=5)."""
+    """make_task("modular_addition", p=31) | ("permutation_composition", n=4) | ("bitwise_xor", bits=5).
+
+    Example:
+        >>> task = make_task("modular_addition", p=31)
+        >>> task.inputs.shape, int(task.labels[40])  # (1 + 9) mod 31
+        (torch.Size([961, 2]), 10)
+    """
     if name not in TASKS:
         raise ValueError(f"task name must be one of {sorted(TASKS)}, got {name!r}")
     return TASKS[name](**params)

@@ -50,7 +50,7 @@ class TrainConfig:
     betas: tuple = (0.9, 0.999)       # AdamW's; Nanda et al. train the transformer with 0.98
     # training precision: "float64"; "float32" (spikes once the loss nears 1e-7, notebook 07);
     # "mixed": float64 parameters, AdamW state and loss, float32 layers (follows float64 to a
-    # few parts in a million in notebook 07, in about half of float64's time: BENCHMARKS.md)
+    # few parts in a million in notebook 07, faster than float64: timed in BENCHMARKS.md)
     dtype: str = "mixed"
     lmn_dtype: str = "float32"       # precision of the weights copy LMN is evaluated on
     device: str = "auto"

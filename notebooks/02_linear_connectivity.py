@@ -97,7 +97,7 @@ print("every same-region pair has L_ij = 1 (to 1e-5):",
 #
 # Two things this is *not*. A coordinate that stays constant along the path makes $r^2_k$ a
 # 0/0; a constant is an affine function of $l$, so this project counts it as $r^2_k = 1$ (the
-# paper is silent; `lmn_utils/lmn.py` says how "constant" is decided in floating point). And
+# paper is silent; `lmn_utils/measures/metric.py` says how "constant" is decided in floating point). And
 # $r^2$ of a *path* is not the $R^2$ of a *fit* that notebooks 04-08 report: both are squared
 # correlations, but here the "data" are one net's outputs along one segment, and $r^2 = 1$
 # means "one affine map covers this segment", not "a model explains data".

@@ -4,8 +4,8 @@ A tail built from nn.Linear layers and elementwise activations (an nn.Sequential
 `EmbedMLP.tail`) is recognised and evaluated with exact shortcuts: a leading Linear is applied
 to the samples once (interpolating its outputs is the same as interpolating its inputs), an
 output Linear loses its bias (a shift never changes a correlation) and gets its weight padded
-to a multiple of 8 outputs (a skinny matmul runs twice as fast padded on CPUs), kept as
-[outputs, hidden] and used transposed (MKL's NT layout, a few per cent faster here). Recognised
+to a multiple of 8 outputs (a skinny matmul runs faster padded on CPUs), kept as
+[outputs, hidden] and used transposed (MKL's NT layout; both measured in BENCHMARKS.md). Recognised
 tails run through torch.compile (fused C++ on CPU, Triton on GPU), with an eager fallback that
 computes the same numbers. A `ResidualMLP` (a transformer's MLP block and unembedding) has its
 own exact path. Any other callable is evaluated as is, chunk by chunk.
