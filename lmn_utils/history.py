@@ -22,6 +22,9 @@ class History:
     metrics: dict = field(default_factory=dict)
     lmn_steps: list = field(default_factory=list)   # per seed: int array
     lmn: dict = field(default_factory=dict)         # layer -> per seed: float array
+    # the inputs LMN was measured on: dict(num_inputs, measured, subset_seed); None in files
+    # written before it was recorded (readers then rebuild it from the config)
+    lmn_inputs: dict = None
 
     @property
     def seeds(self):
@@ -55,6 +58,7 @@ class History:
                        metrics={k: np.asarray(v)[rows] for k, v in self.metrics.items()})
         copy.set_lmn([self.lmn_steps[r] for r in rows],
                      {layer: [values[r] for r in rows] for layer, values in self.lmn.items()})
+        copy.lmn_inputs = self.lmn_inputs
         return copy
 
     def phases(self, threshold=1.0):
@@ -79,7 +83,8 @@ class History:
         return {"format": 2, "config": self.config, "steps": np.asarray(self.steps).tolist(),
                 "metrics": {k: rounded(v) for k, v in self.metrics.items()},
                 "lmn_steps": [np.asarray(s).tolist() for s in self.lmn_steps],
-                "lmn": {k: [rounded(v) for v in per_seed] for k, per_seed in self.lmn.items()}}
+                "lmn": {k: [rounded(v) for v in per_seed] for k, per_seed in self.lmn.items()},
+                **({"lmn_inputs": self.lmn_inputs} if self.lmn_inputs else {})}
 
     def save(self, path):
         return write_text(path, json.dumps(self.to_dict()))
@@ -105,6 +110,7 @@ class History:
         else:
             schedules = data["lmn_steps"]
         history.set_lmn(schedules, {k: list(v) for k, v in data["lmn"].items()})
+        history.lmn_inputs = data.get("lmn_inputs")
         return history
 
 

@@ -67,8 +67,12 @@ def task_size(name, params_json):
 
 
 def lmn_samples_note(history, short=False):
-    """'' when LMN saw every input, else e.g. '2048 of 14400 inputs (a fixed random subset)'."""
+    """'' when LMN saw every input, else e.g. '2048 of 14400 inputs (a fixed random subset)'.
+    Read from the history's record of LMN's inputs; rebuilt from its config for older files."""
     from .samples import describe_samples, sample_rows
+    if history.lmn_inputs:
+        num_inputs, measured = (history.lmn_inputs[k] for k in ("num_inputs", "measured"))
+        return "" if measured == num_inputs else describe_samples(num_inputs, range(measured), short)
     config = history.config
     num_inputs = task_size(config["task"], json.dumps(config["task_params"], sort_keys=True))
     rows = sample_rows(num_inputs, config.get("lmn_samples", "auto"))

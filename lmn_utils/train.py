@@ -21,7 +21,7 @@ from .measures.activations import check_activation
 from .models import check_layer, cross_entropy_per_member
 from .parameters import check_parameters
 from .prepare import DTYPES, TRAIN_DTYPES, adamw, lmn_probe, optimizer_step, prepare_run
-from .samples import check_lmn_samples, sample_rows
+from .samples import SUBSET_SEED, check_lmn_samples, sample_rows
 from .schedule import DEFAULT_POINTS, checkpoint_steps, grid_schedule, phase_schedule
 from .transformer import DEFAULT_SIZES, check_sizes, check_tap
 from .validation import check_int
@@ -158,7 +158,9 @@ def _measure_lmn(history, snapshots, stack, inputs, config, progress):
     """LMN of each seed at its scheduled steps, from the snapshots, into history.lmn."""
     schedules = lmn_schedules(history, config)
     probe = lmn_probe(stack, config)
-    inputs = inputs[sample_rows(len(inputs), config.lmn_samples).to(inputs.device)]
+    rows = sample_rows(len(inputs), config.lmn_samples)
+    history.lmn_inputs = dict(num_inputs=len(inputs), measured=len(rows), subset_seed=SUBSET_SEED)
+    inputs = inputs[rows.to(inputs.device)]
     wanted = sorted({int(step) for steps in schedules for step in steps})
     values = {layer: [dict() for _ in schedules] for layer in config.lmn_layers}
     bar = tqdm(total=sum(map(len, schedules)), disable=not progress, mininterval=10,

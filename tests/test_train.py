@@ -111,3 +111,14 @@ def test_float64_training_avoids_mps(monkeypatch):
     assert device.training_device("auto", needs_float64=False).type == "mps"
     with pytest.raises(ValueError, match="use float32 for both or device='cpu'"):
         device.training_device("mps", needs_float64=True)
+
+
+def test_the_history_records_the_inputs_lmn_saw(small_run, tmp_path):
+    history, _ = small_run
+    assert history.lmn_inputs == dict(num_inputs=121, measured=121, subset_seed=0)
+    history.save(tmp_path / "h.json")
+    assert History.load(tmp_path / "h.json").lmn_inputs == history.lmn_inputs
+    subset, _ = train(seeds=[0], lmn_samples=50, **SMALL)
+    assert subset.lmn_inputs["measured"] == 50
+    from lmn_utils.report import lmn_samples_note
+    assert lmn_samples_note(subset) == "50 of 121 inputs (a fixed random subset)"
