@@ -224,6 +224,19 @@ def execute_run(notebook, parameters, run_dir, threads=1):
     return record
 
 
+def record_lost_run(notebook, run_dir, parameters, error):
+    """The record of a run whose worker died (dask gave up on it: KilledWorker) or that was
+    lost otherwise: written as a failed run, so the other runs finish, the table is written,
+    and a rerun tries it again."""
+    parent, name = os.path.split(os.path.abspath(run_dir))
+    shutil.rmtree(os.path.join(parent, f".{name}.partial"), ignore_errors=True)
+    record = dict(run_id=name, notebook=os.path.basename(notebook), parameters=parameters,
+                  status="failed", error=f"worker lost: {error_line(error)}", seconds=None)
+    os.makedirs(run_dir, exist_ok=True)
+    write_text(os.path.join(run_dir, "run.json"), json.dumps(record, indent=1))
+    return record
+
+
 def remove_partial_runs(sweep_dir):
     """Folders of runs an earlier, interrupted start left behind."""
     if os.path.isdir(sweep_dir):
@@ -309,12 +322,16 @@ def _run_on_cluster(notebook, name, sweep_dir, todo, scheduler, workers, threads
         client, cluster = _client(scheduler, workers, threads_per_run)
         try:
             _warn_of_threaded_workers(client)
-            futures = [client.submit(job, notebook, p, os.path.join(sweep_dir, i),
-                                     threads_per_run, key=f"run-{name}-{i}", pure=False)
-                       for i, p in todo.items()]
+            futures = {client.submit(job, notebook, p, os.path.join(sweep_dir, i),
+                                     threads_per_run, key=f"run-{name}-{i}", pure=False): (i, p)
+                       for i, p in todo.items()}
             bar = tqdm(total=len(futures), desc=f"sweep {name}", unit="run", disable=not progress)
             for future in as_completed(futures):
-                ran.append(future.result())
+                try:
+                    ran.append(future.result())
+                except Exception as error:  # its worker died (KilledWorker), or it was lost
+                    i, p = futures[future]
+                    ran.append(record_lost_run(notebook, os.path.join(sweep_dir, i), p, error))
                 bar.update()
                 bar.set_postfix(failed=sum(r["status"] == "failed" for r in ran))
             bar.close()

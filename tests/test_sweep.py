@@ -19,9 +19,12 @@ NOTEBOOK_04 = resolve_notebook("04")
 TINY_04 = dict(p=7, seeds=[0], steps=300, lmn_points=[1, 1, 1])  # about 15 s per run
 
 PROBE_SOURCE = """\
-import json, os
+import json, os, signal, time
 from ipykernel import get_connection_info
 info = get_connection_info(unpack=True)
+time.sleep(wait)
+if die:  # the kernel's parent is the dask worker process that runs papermill
+    os.kill(os.getppid(), signal.SIGKILL)
 if fail:
     raise RuntimeError(f"probe failed on purpose at x={x}")
 with open(os.path.join(os.environ["LMN_OUTPUT_DIR"], "probe.json"), "w") as out:
@@ -35,7 +38,7 @@ with open(os.path.join(os.environ["LMN_OUTPUT_DIR"], "probe.json"), "w") as out:
 def probe(tmp_path):
     """A one-second notebook that reports how its kernel was started (and fails on request)."""
     notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell("x = 0\nfail = False",
+    notebook.cells = [nbformat.v4.new_code_cell("x = 0\nfail = False\ndie = False\nwait = 0",
                                                 metadata={"tags": ["parameters"]}),
                       nbformat.v4.new_code_cell(PROBE_SOURCE)]
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
@@ -233,3 +236,46 @@ def test_the_command_line_names_a_bad_parameter(capsys):
         main(["04", "--grid", "wieght_decay", "0.1"])
     assert stop.value.code == 2
     assert "has no parameter 'wieght_decay'" in capsys.readouterr().err
+
+
+def test_a_run_whose_worker_is_killed_is_recorded_failed_and_the_others_finish(probe, tmp_path):
+    import dask
+    import distributed  # noqa: F401  (its config defaults loaded first, so `set` restores them)
+    sweep_dir = tmp_path / "sweeps" / "probe"
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        result = run_sweep(probe, {"x": [1, 2], "die": [False, True]}, name="probe",
+                           root=str(tmp_path / "sweeps"), workers=2, progress=False)
+    lost = [r for r in result["ran"] if r["status"] == "failed"]
+    assert sorted(r["parameters"]["x"] for r in lost) == [1, 2]
+    assert all(r["error"].startswith("worker lost: KilledWorker") for r in lost)
+    assert sorted(r["x"] for r in probe_reports(sweep_dir)) == [1, 2]  # the others finished
+    rows = read_table(result["table"])
+    assert sorted(r["status"] for r in rows) == ["failed", "failed", "no history", "no history"]
+    assert not list(sweep_dir.glob(".*.partial"))
+
+
+def test_an_interrupted_start_resumes_where_it_stopped(probe, tmp_path):
+    root = tmp_path / "sweeps"
+    command = [sys.executable, "-m", "lmn_utils.sweep", probe, "--grid", "x", "1", "2", "3",
+               "-p", "wait", "2", "--name", "probe", "--root", str(root), "--workers", "1"]
+    first = _start(command, start_new_session=True)  # its workers in its process group
+    deadline = time.time() + 120
+    while time.time() < deadline and len(probe_reports_or_none(root / "probe")) < 1:
+        time.sleep(0.5)
+    os.killpg(first.pid, 9)  # interrupted for real, workers too: no cleanup runs
+    first.wait()
+    done_before = len(probe_reports_or_none(root / "probe"))
+    assert 1 <= done_before < 3
+    result = run_sweep(probe, {"x": [1, 2, 3]}, {"wait": 2}, name="probe", root=str(root),
+                       workers=1, progress=False)
+    assert result["skipped"] == done_before and len(result["ran"]) == 3 - done_before
+    assert sorted(r["x"] for r in probe_reports(root / "probe")) == [1, 2, 3]
+    assert not list((root / "probe").glob(".*.partial"))
+
+
+def probe_reports_or_none(sweep_dir):
+    """The probe reports of the runs that have ended (their run folder renamed into place)."""
+    if not os.path.isdir(sweep_dir):
+        return []
+    return [d for d in os.listdir(sweep_dir)
+            if not d.startswith(".") and os.path.exists(os.path.join(sweep_dir, d, "run.json"))]
