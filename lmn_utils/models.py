@@ -150,13 +150,32 @@ class EmbedMLPStack(nn.Module):
         dtype on cast copies of the weights and the logits come back in the parameters' dtype,
         so the loss, the gradients reaching the parameters and the optimizer keep full precision.
         """
-        dtype = self.W1.dtype
-        cast = (lambda w: w) if self.compute_dtype in (None, dtype) else (  # noqa: E731
-            lambda w: w.to(self.compute_dtype))
-        x = concatenated_embeddings(cast(self.embed), inputs)
-        x = self.act(torch.baddbmm(cast(self.b1), x, cast(self.W1)))
-        x = self.act(torch.baddbmm(cast(self.b2), x, cast(self.W2)))
-        return torch.baddbmm(cast(self.b3), x, cast(self.W3)).to(dtype)
+        return self.from_embedded(self.embedded(inputs)).to(self.W1.dtype)
+
+    def _cast(self, weight):
+        """A weight in the layers' dtype (`compute_dtype`, or the parameters' own)."""
+        if self.compute_dtype in (None, weight.dtype):
+            return weight
+        return weight.to(self.compute_dtype)
+
+    def embedded(self, inputs):
+        """Every member's concatenated embeddings [S, M, 2 embed_dim], in the layers' dtype."""
+        return concatenated_embeddings(self._cast(self.embed), inputs)
+
+    def hidden1(self, inputs):
+        """hidden1 (after its activation) of every member [S, M, hidden_dim]."""
+        return self.act(torch.baddbmm(self._cast(self.b1), self.embedded(inputs),
+                                      self._cast(self.W1)))
+
+    def from_embedded(self, x):
+        """Logits [S, B, C] from concatenated embeddings x [S, B, 2 embed_dim] (layers' dtype)."""
+        return self.from_hidden1(self.act(torch.baddbmm(self._cast(self.b1), x,
+                                                        self._cast(self.W1))))
+
+    def from_hidden1(self, h):
+        """Logits [S, B, C] from hidden1 values h [S, B, hidden_dim] (layers' dtype)."""
+        h = self.act(torch.baddbmm(self._cast(self.b2), h, self._cast(self.W2)))
+        return torch.baddbmm(self._cast(self.b3), h, self._cast(self.W3))
 
     def l2_norms(self):
         """L2 norm of all parameters of each member, [S]."""

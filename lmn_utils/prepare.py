@@ -50,11 +50,16 @@ def training_loss(stack, train_inputs, train_labels):
     return cross_entropy_per_member(stack(train_inputs), train_labels).mean(1).sum()
 
 
-def optimizer_step(stack, optimizer, train_inputs, train_labels):
-    """One full-batch AdamW step of every member (what `train` repeats, what the estimate times)."""
+def optimizer_step(stack, optimizer, train_inputs, train_labels, signals=None):
+    """One full-batch AdamW step of every member (what `train` repeats, what the estimate times).
+    signals: the run's training signals (`signals.Signals`), or None for the plain step."""
     loss = training_loss(stack, train_inputs, train_labels)
+    if signals is not None:
+        loss = loss + signals.extra_loss(stack)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
+    if signals is not None:
+        signals.filter_gradients()
     optimizer.step()
 
 

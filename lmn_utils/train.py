@@ -24,7 +24,8 @@ from .prepare import DTYPES, TRAIN_DTYPES, adamw, lmn_probe, optimizer_step, pre
 from .samples import SUBSET_SEED, check_lmn_samples, sample_rows
 from .schedule import DEFAULT_POINTS, checkpoint_steps, grid_schedule, phase_schedule
 from .transformer import DEFAULT_SIZES, check_sizes, check_tap
-from .validation import check_int
+from .signals import Signals
+from .validation import check_choice, check_int, check_number_at_least
 
 SCHEDULES = ("phases", "grid")
 MODELS = ("embed_mlp", "transformer")
@@ -65,6 +66,17 @@ class TrainConfig:
     # the inputs LMN is measured on (samples.py): "auto" is all of them up to N = 4096 (the
     # paper's tasks), else a fixed random subset of 2048; an int, a subset of that size; "all"
     lmn_samples: object = "auto"
+    # training signals (`signals.py`), all off by default: the LMN penalty's strength, pairs
+    # per step and seed, where the pairs come from ("train" inputs, or "all": no labels used)
+    # and whether it waits for memorisation; Grokfast-EMA's alpha and lambda (0: off); the
+    # Jacobian penalty's strength
+    lmn_penalty: float = 0.0
+    lmn_penalty_pairs: int = 256
+    lmn_penalty_inputs: str = "train"
+    lmn_penalty_after_memorising: bool = False
+    grokfast_alpha: float = 0.98
+    grokfast_lambda: float = 0.0
+    jacobian_penalty: float = 0.0
 
     def validate(self):
         check_parameters(steps=self.steps, train_frac=self.train_frac, lr=self.lr,
@@ -91,11 +103,27 @@ class TrainConfig:
         for name, value in zip(("before", "inside", "after"), self.lmn_points):
             check_int(f"lmn_points ({name})", value, 0, 1000)
         self._validate_model()
+        self._validate_signals()
         check_lmn_samples(self.lmn_samples)
         betas = tuple(self.betas) if isinstance(self.betas, (list, tuple)) else ()
         if len(betas) != 2 or not all(isinstance(b, (int, float)) and 0 <= b < 1 for b in betas):
             raise ValueError(f"betas must be 2 numbers in [0, 1), got {self.betas!r}")
         return self
+
+    def _validate_signals(self):
+        for name in ("lmn_penalty", "grokfast_lambda", "jacobian_penalty"):
+            check_number_at_least(name, getattr(self, name), 0)
+        check_int("lmn_penalty_pairs", self.lmn_penalty_pairs, 1)
+        check_choice("lmn_penalty_inputs", self.lmn_penalty_inputs, ("train", "all"))
+        if not isinstance(self.lmn_penalty_after_memorising, bool):
+            raise ValueError("lmn_penalty_after_memorising must be True or False, got "
+                             f"{self.lmn_penalty_after_memorising!r}")
+        alpha = self.grokfast_alpha
+        if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha < 1:
+            raise ValueError(f"grokfast_alpha must be a number in [0, 1), got {alpha!r}")
+        if self.model != "embed_mlp" and (self.lmn_penalty or self.jacobian_penalty):
+            raise ValueError("lmn_penalty and jacobian_penalty are built for model='embed_mlp' "
+                             f"(the paper's MLP), got model={self.model!r}")
 
     def _validate_model(self):
         if self.model not in MODELS:
@@ -195,6 +223,7 @@ def train(config=None, callback=None, progress=True, extra_metrics=None, estimat
         print(estimate_duration(config), file=sys.stderr, flush=True)
     task, stack, inputs, labels, masks, train_inputs, train_labels = prepare_run(config)
     optimizer = adamw(stack.parameters(), config)
+    signals = Signals(config, stack, inputs, train_inputs) if Signals.wanted(config) else None
     record_steps = set(checkpoint_steps(config.steps, config.num_records))
     history, snapshots = History(config=asdict(config)), {}
     bar = tqdm(total=config.steps, disable=not progress, mininterval=10,
@@ -207,12 +236,14 @@ def train(config=None, callback=None, progress=True, extra_metrics=None, estimat
                 _record(history, step, logits, ce, labels, masks, stack, extra_metrics or {})
             if config.lmn_layers or snapshot_path:
                 snapshots[step] = _snapshot(stack, DTYPES[config.lmn_dtype])
+            if signals is not None:
+                signals.saw_train_accuracy(history.metrics["train_acc"][-1])
             if callback is not None:
                 callback(step, stack)
             bar.set_postfix(test_acc=f"{history.metrics['test_acc'][-1].mean():.2f}", refresh=False)
         if step == config.steps:
             break
-        optimizer_step(stack, optimizer, train_inputs, train_labels)
+        optimizer_step(stack, optimizer, train_inputs, train_labels, signals)
         if step % 100 == 99:
             bar.update(100)
     bar.update(config.steps - bar.n)
