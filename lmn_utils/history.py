@@ -127,7 +127,7 @@ def phase_steps(history, threshold=1.0):
     """Per seed: (memorisation step, generalisation step); None where it is never reached.
 
     Memorising ends when train accuracy reaches `threshold` for good, generalising when test
-    accuracy does (the paper's phases, shared/PAPER.md)."""
+    accuracy does (the paper's phases, site/paper.md)."""
     return [(first_step_reaching(history.steps, history.metrics["train_acc"][s], threshold),
              first_step_reaching(history.steps, history.metrics["test_acc"][s], threshold))
             for s in range(len(history.seeds))]

@@ -33,7 +33,7 @@ MODELS = ("embed_mlp", "transformer")
 
 @dataclass
 class TrainConfig:
-    """The paper's settings by default (shared/PAPER.md, section 3)."""
+    """The paper's settings by default (its section 3, restated in site/paper.md)."""
     task: str = "modular_addition"
     task_params: dict = field(default_factory=lambda: {"p": 31})
     seeds: tuple = (0,)

@@ -17,7 +17,7 @@
 # %% [markdown]
 # # 08 — The claims table: what reproduces and what does not
 #
-# Each claim of the paper (shared/PAPER.md): the paper's number where it gives one, the rule
+# Each claim of the paper (restated on the page "The paper, restated", `site/paper.md`): the paper's number where it gives one, the rule
 # that decides it, our statistic (with a 95% bootstrap interval over seeds where the rule
 # compares a mean with zero), n (seeds, points) and a verdict. This notebook trains nothing: it
 # reads the small result files that notebooks 04-07 write next to their figures, so it does not
