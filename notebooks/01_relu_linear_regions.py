@@ -221,8 +221,8 @@ plt.show()
 # points with full-batch Adam and count the regions at a few checkpoints. One might expect
 # fitting a curved function to need many more straight pieces; in fact the count changes by
 # about a tenth (printed below), not by orders of magnitude, as Hanin and Rolnick (2019) also
-# found: training mostly *moves* regions (towards the data and the target's bends) rather than
-# creating them.
+# found: training mostly moves and reshapes regions rather than creating them (where they move
+# to is not shown here).
 # The region count alone is therefore a blunt measure of what training did; the LMN of the
 # later notebooks weighs regions by the samples in them and by how differently they map.
 
@@ -297,8 +297,10 @@ plt.show()
 #    The 1-D net has 30 kinks (20 at depth 2); the plane shows 645 regions on the 400 x 400
 #    grid (352), and the grid now misses more of them (661 at 800 points per side); the trained
 #    net ends with 1124 regions on the grid (328) and a lower train MSE (0.001 against 0.004).
-#    Depth multiplies regions faster than width adds them, as the depth-by-width table shows,
-#    though for random nets far below the theoretical maximum.
+#    At these sizes the depth-by-width table does not show depth multiplying regions faster
+#    than width adds them (at 32 neurons, depth 1 x width 32 gives 381 regions, depth 2 x 16
+#    gives 312 and depth 3 x 16 gives 325): the exponential gain of depth is a statement about
+#    the maximum, and random nets sit far below it.
 #    </details>
 #
 # 2. **Longer training.** Set `train_steps = 2000`. Does training keep adding regions?

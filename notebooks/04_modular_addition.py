@@ -196,9 +196,9 @@ if default_run:
 #
 #    It memorises at step 135 as before but never generalises: test accuracy ends at 0.21. LMN
 #    still rises to a peak (1.68 times its initial value) and then falls by 42% between
-#    memorisation and the end of the run, without any generalisation. So a falling LMN alone
-#    does not mean the net is generalising: it also falls while weight decay simplifies a
-#    memorising solution. (The linearity test needs 2 seeds: "not measured" with one.)
+#    memorisation and the end of the run, while test accuracy climbs only to 0.21 (chance is
+#    1/31, so about seven times chance: partial generalisation). So a falling LMN does not mean
+#    the net generalises fully; notebook 10 finds that the fall tracks how far it generalises. (The linearity test needs 2 seeds: "not measured" with one.)
 #    </details>
 #
 # 2. **ReLU instead of SiLU.** Set `activation = "relu"`. What changes in the phases and in LMN?

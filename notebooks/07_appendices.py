@@ -303,8 +303,8 @@ print(f"mixed follows float64 to 1e-4 relative in train loss, test loss and LMN,
 # **Reading the comparison (default parameters).** float32 and float64 agree step for step until
 # the train loss reaches about 1e-7 (test accuracy first reaches 100% at the same step). Then
 # the float32 run spikes, near step 18000: its train loss jumps by more than four orders of
-# magnitude, test accuracy dips below 100% for a while, and LMN collapses from about 17 to a
-# few, while the float64 run goes on smoothly to a train loss near 4e-8. (Which exact values
+# magnitude and LMN collapses from about 17 to a few (test accuracy stays at 100% at every
+# recorded step after the spike), while the float64 run goes on smoothly to a train loss near 4e-8. (Which exact values
 # float32 ends at changes from one CPU to another; the spike itself does not.) The late float32
 # curve is a rounding artefact, not the model's behaviour.
 #

@@ -202,7 +202,7 @@ for claim, verdict in verdicts.items():
 #   test accuracy itself starts moving at memorisation (see above), which leaves a hidden
 #   measure little room to lead; Nanda et al.'s setting (30% of $113^2$ pairs, a flat plateau
 #   at chance) is the one in which their measures lead. That is a run of tens of thousands of
-#   steps at $p = 113$: see the large-tasks issue.
+#   steps at $p = 113$, beyond what this notebook runs on 2 CPU cores.
 
 # %%
 default_run = (p, seeds, steps, train_frac, d_model, heads, d_mlp, weight_decay, tap,
