@@ -59,7 +59,11 @@ def test_every_toc_entry_is_a_page_with_its_sources_and_offline_math(site):
 @pytest.fixture(scope="module")
 def browser(site):
     if not (CHROMIUM and CHROMEDRIVER):
-        pytest.skip("no chromium and chromedriver (Debian: apt-get install chromium chromium-driver)")
+        message = ("no chromium and chromedriver (Debian: apt-get install chromium "
+                   "chromium-driver)")
+        if os.environ.get("LMN_REQUIRE_BROWSER") == "1":  # set by .ci/run: a skip is a failure
+            pytest.fail(message + "; .ci/run needs the browser test to run")
+        pytest.skip(message)
     from selenium.webdriver.chrome.service import Service
     missing = []  # every request the site could not answer (a file a page refers to is absent)
 
