@@ -32,6 +32,7 @@ n = 4                       # permutations of n elements: S_n (S4 in the paper)
 seeds = [0, 1, 2, 3, 4]     # trained together as one batched model
 steps = 20000               # AdamW steps, full batch
 train_frac = 0.8
+weight_decay = 0.2          # AdamW's decoupled weight decay (the paper's value)
 activation = "silu"
 layer = "hidden1"           # LMN from this layer (after its activation) to the logits
 lmn_points = [2, 16, 16]    # LMN per seed: before memorisation, inside the generalising
@@ -44,18 +45,16 @@ output_dir = "../figures"   # figures and the run's history (JSON) go here
 
 # %%
 import lmn_utils as lu
-from lmn_utils.analysis import (fit_table, linearity_verdict, peak_ratios,
-                                phase_changes, phase_table)
-from lmn_utils.claims import task_claims, text_table
-from lmn_utils.plotting import plot_fits, plot_grokking_row, save_figure
-from lmn_utils.report import (describe_run, fit_summary,
-                              lmn_drop_summary, phase_summary, schedule_summary)
+from lmn_utils.analysis import peak_ratios, phase_changes
+from lmn_utils.pipeline import task_report
+from lmn_utils.report import describe_run
 
 lu.check_modes(quick, redraw)
 seeds, steps, lmn_points = lu.quick_settings(quick, seeds, steps, lmn_points,
                                              quick_seeds=[3], quick_steps=8000)
 config = lu.TrainConfig(task="permutation_composition", task_params={"n": n}, seeds=tuple(seeds),
-                        steps=steps, train_frac=train_frac, activation=activation,
+                        steps=steps, train_frac=train_frac, weight_decay=weight_decay,
+                        activation=activation,
                         lmn_layers=(layer,), lmn_points=tuple(lmn_points), dtype=dtype,
                         lmn_samples=lmn_samples).validate()
 task = lu.make_task(config.task, **config.task_params)  # checks n
@@ -73,60 +72,18 @@ print(describe_run(task, config))
 history = lu.train_or_load(config, "05_permutation_composition_history.json", output_dir,
                            redraw)
 
-# %%
-print(schedule_summary(history))
-
 # %% [markdown]
-# ## The paper's Figure 2 row (shading and phases as in notebook 04)
+# ## The paper's Figure 2 row, the phases, the fits and the claims
+# The same steps as notebook 04, which writes each of them out and explains it (the schedule,
+# the Figure 2 row with its phase shading, the phases per seed, LMN and L2 against the test loss
+# with the curvature test, and every claim this task can test with its rule and verdict); here
+# in one call, `lmn_utils.pipeline.task_report`, so that 04, 05 and 06 cannot drift apart. A
+# seed that never reaches 100% test accuracy shows '-' and has its generalising phase run to
+# its last step.
 
 # %%
-fig = plot_grokking_row(history, layer, title=f"Permutation composition in S{n}")
-figure_files = save_figure(fig, "05_permutation_composition_curves", output_dir)
-
-# %% [markdown]
-# ## Phases per seed
-# Memorised: the first step after which train accuracy stays at 100%. Generalised: the same for
-# test accuracy (a seed that never gets there shows '-').
-
-# %%
-phases = phase_table(history)
-print(phase_summary(phases))
-
-# %% [markdown]
-# ## LMN and L2 against the test loss in the generalising phase
-# One point per LMN measurement inside each seed's generalising phase (memorisation to
-# generalisation step, both measured exactly; 16 more points between them, placed evenly in log
-# test loss so that they cover the fit's x-axis). A straight line per seed gives $R^2$; but a
-# line through a smooth monotone curve has a high $R^2$ whatever its shape, so $R^2$ alone
-# cannot test "linear, not curved". The test that can fail: per seed, the $R^2$ that a parabola
-# adds over the line (the **curvature gain**: 0 for a straight line, a few hundredths for a
-# monotone parabola whose line still has $R^2$ above 0.9), for LMN and for L2 against the same
-# points. The paper says L2 is the curved
-# one, so the paired difference (L2 minus LMN) should be above 0: we take its mean over seeds with
-# a 95% bootstrap interval, and call the claim *supported* when the interval lies above 0,
-# *contradicted* when below, *not distinguished* otherwise. Whether the test loss enters on a
-# linear or a log axis is a choice the paper does not make, so both are reported.
-
-# %%
-fits = fit_table(history, layer)
-fig = plot_fits(history, fits, layer, title=f"Permutation composition in S{n}")
-figure_files = save_figure(fig, "05_permutation_composition_fits", output_dir)
-
-# %%
-print(fit_summary(fits))
-print(fit_summary(fit_table(history, layer, log_loss=True)).splitlines()[-1] + " (log test loss)")
-
-# %% [markdown]
-# ## What we find
-# Every claim of the paper that this task can test, each with its rule, statistic, n and verdict
-# (`lmn_utils.claims`: the same rules notebook 08 collects into the claims table). Computed, not
-# written by hand, so it stays true when parameters change.
-
-# %%
-print(lmn_drop_summary(history, layer))
-print(linearity_verdict(fits))
-print(linearity_verdict(fit_table(history, layer, log_loss=True), axis="log test loss"))
-print(text_table(task_claims(history, layer, f"S{n}")))
+phases, fits, claims = task_report(history, layer, f"S{n}", f"Permutation composition in S{n}",
+                                   "05_permutation_composition", output_dir)
 
 # %% [markdown]
 # ## In words
@@ -141,10 +98,10 @@ print(text_table(task_claims(history, layer, f"S{n}")))
 # "LMN linear, L2 not" either.
 
 # %%
-verdicts = {r["claim"].split(": ", 1)[1]: r["verdict"]
-            for r in task_claims(history, layer, f"S{n}")}
-default_run = (n, seeds, steps, train_frac, activation, layer, lmn_points, dtype) == (
-    4, [0, 1, 2, 3, 4], 20000, 0.8, "silu", "hidden1", [2, 16, 16], "mixed") and (
+verdicts = {r["claim"].split(": ", 1)[1]: r["verdict"] for r in claims}
+default_run = (n, seeds, steps, train_frac, weight_decay, activation, layer, lmn_points,
+               dtype) == (4, [0, 1, 2, 3, 4], 20000, 0.8, 0.2, "silu", "hidden1", [2, 16, 16],
+                          "mixed") and (
     lmn_samples == "auto")
 if default_run:
     lmn_change, l2_change = phase_changes(history, "lmn", layer), phase_changes(history, "l2_norm")

@@ -56,7 +56,7 @@ d_model = 64                # residual stream width
 heads = 4                   # attention heads (must divide d_model)
 d_mlp = 256                 # MLP width
 weight_decay = 1.0          # Nanda et al.'s; lr 1e-3, betas (0.9, 0.98)
-tap = "resid_mid"           # LMN from here to the logits: "resid_mid", "resid_post", "embedding"
+layer = "resid_mid"         # LMN from here to the logits: "resid_mid", "resid_post", "embedding"
 lmn_points = [2, 12, 6]     # LMN per seed: before memorisation, inside the generalising
                             # phase, after generalisation (plus the two phase steps)
 output_dir = "../figures"   # figures and the run's history (JSON) go here
@@ -77,7 +77,7 @@ from lmn_utils.transformer import fourier_gini
 config = lu.TrainConfig(task="modular_addition", task_params={"p": p}, seeds=tuple(seeds),
                         steps=steps, train_frac=train_frac, model="transformer",
                         model_params={"d_model": d_model, "heads": heads, "d_mlp": d_mlp},
-                        weight_decay=weight_decay, betas=(0.9, 0.98), lmn_layers=(tap,),
+                        weight_decay=weight_decay, betas=(0.9, 0.98), lmn_layers=(layer,),
                         lmn_points=tuple(lmn_points)).validate()
 task = lu.make_task(config.task, **config.task_params)  # checks p
 output_dir = lu.output_folder(output_dir)  # $LMN_OUTPUT_DIR wins if set
@@ -124,7 +124,7 @@ assert len(delays) == len(seeds) and min(delays) > 5, "the defaults must show a 
 # notebook 04. Shading: memorising (red), generalising (yellow), finalising (green).
 
 # %%
-fig = plot_grokking_row(history, tap, title=f"One-layer transformer, mod {p}")
+fig = plot_grokking_row(history, layer, title=f"One-layer transformer, mod {p}")
 figure_files = save_figure(fig, "09_transformer_curves", output_dir)
 
 # %% [markdown]
@@ -134,13 +134,13 @@ figure_files = save_figure(fig, "09_transformer_curves", output_dir)
 # curvature test of "LMN linear in test loss, L2 not" on both axes, and the levelling-off.
 
 # %%
-fits = fit_table(history, tap)
-fig = plot_fits(history, fits, tap, title=f"Transformer, mod {p}")
+fits = fit_table(history, layer)
+fig = plot_fits(history, fits, layer, title=f"Transformer, mod {p}")
 figure_files = save_figure(fig, "09_transformer_fits", output_dir)
 print(fit_summary(fits))
 
 # %%
-claims = task_claims(history, tap, "transformer mod 31")
+claims = task_claims(history, layer, "transformer mod 31")
 print(text_table(claims))
 
 # %% [markdown]
@@ -152,8 +152,8 @@ print(text_table(claims))
 # the others at every recorded step.
 
 # %%
-measures = ["test_acc", "fourier_gini", "l2_norm", f"lmn:{tap}", "test_loss"]
-labels = ["test accuracy", "Fourier Gini of W_E", "L2 norm", f"LMN ({tap})", "test loss"]
+measures = ["test_acc", "fourier_gini", "l2_norm", f"lmn:{layer}", "test_loss"]
+labels = ["test accuracy", "Fourier Gini of W_E", "L2 norm", f"LMN ({layer})", "test loss"]
 halfway = halfway_table(history, measures)
 print(format_table(halfway, digits=0))
 fig = plot_progress(history, measures[:4], labels[:4], title=f"Transformer, mod {p}")
@@ -205,7 +205,7 @@ for claim, verdict in verdicts.items():
 #   steps at $p = 113$, beyond what this notebook runs on 2 CPU cores.
 
 # %%
-default_run = (p, seeds, steps, train_frac, d_model, heads, d_mlp, weight_decay, tap,
+default_run = (p, seeds, steps, train_frac, d_model, heads, d_mlp, weight_decay, layer,
                lmn_points) == (31, [0, 1, 2, 3], 8000, 0.6, 64, 4, 256, 1.0, "resid_mid",
                                [2, 12, 6])
 if default_run:  # the statements above, checked against this run's rows
@@ -215,14 +215,14 @@ if default_run:  # the statements above, checked against this run's rows
     assert verdicts["LMN linear in test loss, L2 not"] == "not distinguished"
     assert verdicts["LMN linear in log test loss, L2 not"] == "contradicted"
     assert not any(r["verdict"] == "supported" for r in order)
-    assert verdicts[f"LMN ({tap}) moves before test accuracy"] == "not distinguished"
-    assert (leads(halfway, f"lmn:{tap}") > 0).sum() > len(halfway) / 2  # "leads in most seeds"
+    assert verdicts[f"LMN ({layer}) moves before test accuracy"] == "not distinguished"
+    assert (leads(halfway, f"lmn:{layer}") > 0).sum() > len(halfway) / 2  # "leads in most seeds"
     assert verdicts["Fourier Gini of W_E moves before test accuracy"] == "contradicted"
     mlp_file = "04_modular_addition_history.json"
     mlp_mod31 = lu.History.load(f"{lu.input_folder('../figures', [mlp_file])}/{mlp_file}")
     mlp_change = task_claims(mlp_mod31, "hidden1", "mod 31")[1]["statistic"]
     # a smaller fall: mean relative changes over the generalising phase, both negative
-    assert phase_changes(history, "lmn", tap).mean() > phase_changes(mlp_mod31, "lmn").mean()
+    assert phase_changes(history, "lmn", layer).mean() > phase_changes(mlp_mod31, "lmn").mean()
     print(f"fall while generalising: transformer {claims[1]['statistic']}, MLP (04) {mlp_change}")
 
 # %% [markdown]
@@ -247,7 +247,7 @@ table_path = lu.write_text(f"{output_dir}/09_transformer_claims.md", markdown_ta
 #    MLP (notebook 00).
 #    </details>
 #
-# 2. **Where to measure.** Set `tap = "resid_post"`. What LMN do you expect, before running it?
+# 2. **Where to measure.** Set `layer = "resid_post"`. What LMN do you expect, before running it?
 #
 #    <details><summary>Answer</summary>
 #

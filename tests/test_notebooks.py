@@ -69,7 +69,7 @@ BAD_VALUES = [("04", {"p": 1}, "p must be"), ("05", {"n": 1}, "n must be"),
               ("04", {"lmn_points": [2, 16]}, "lmn_points must be 3 integers"),
               ("06", {"compare_bits": 99}, "compare_bits must be"),
               ("09", {"heads": 3}, "heads must divide d_model"),
-              ("09", {"tap": "hidden1"}, "tap must be one of"),
+              ("09", {"layer": "hidden1"}, "tap must be one of"),
               ("05", {"lmn_samples": "some"}, "lmn_samples must be 'auto', 'all' or an integer"),
               ("04", {"weight_decay": -0.1}, "weight_decay must be a number >= 0")]
 
