@@ -85,8 +85,24 @@ print({v: verdicts.count(v) for v in sorted(set(verdicts))})
 # %% [markdown]
 # ## The same runs under the analysis plan's rules
 # The table above is **exploratory**: its rules were chosen while looking at these five-seed
-# runs, its intervals are percentile bootstraps (which cover about 84% at a nominal 95% with
-# five values: `tests/test_inference.py`), and its tests are read one by one. The project's
+# runs, its intervals are percentile bootstraps, and its tests are read one by one. How often
+# does a 95% percentile bootstrap over five values hold the true mean? Simulated on normal
+# data, against Student's t-interval that the plan uses instead:
+
+# %%
+from lmn_utils.analysis import bootstrap_mean_interval
+from lmn_utils.inference import coverage, t_interval
+
+normal = lambda rng, n: rng.normal(size=n)
+percentile = lambda values, level: bootstrap_mean_interval(values, level, resamples=1000)
+held = {name: coverage(normal, interval, 5, repeats=1000)
+        for name, interval in (("percentile bootstrap", percentile), ("t-interval", t_interval))}
+print({name: f"{value:.3f}" for name, value in held.items()})
+assert 0.80 <= held["percentile bootstrap"] <= 0.88 and held["t-interval"] >= 0.93  # "about 84%"
+
+# %% [markdown]
+# The percentile bootstrap holds the mean in about 84% of the simulated five-seed runs, the
+# t-interval in about 95%. The project's
 # analysis plan (`ANALYSIS_PLAN.md`, committed before the confirmatory runs started) fixes
 # the rules instead: Student's t-intervals and tests, Holm's correction within each family of
 # claims, two one-sided tests against a stated margin for "equivalent", linearity as two
