@@ -104,14 +104,20 @@ print(schedule_summary(history))
 phases = phase_table(history)
 print(phase_summary(phases))
 delays = [r["generalised"] / r["memorised"] for r in phases if r["generalised"] is not None]
-print(f"generalisation comes {min(delays):.0f}-{max(delays):.0f} times later than memorisation")
 acc_at_memorisation = [history.metrics["test_acc"][row, list(history.steps).index(r["memorised"])]
-                       for row, r in enumerate(phases)]
-print(f"test accuracy at the memorisation step: {min(acc_at_memorisation):.2f}-"
-      f"{max(acc_at_memorisation):.2f}")
+                       for row, r in enumerate(phases) if r["memorised"] is not None]
+if delays:
+    print(f"generalisation comes {min(delays):.0f}-{max(delays):.0f} times later than "
+          "memorisation")
+else:
+    print(f"no seed generalised within {steps} steps: no delay to report")
+if acc_at_memorisation:
+    print(f"test accuracy at the memorisation step: {min(acc_at_memorisation):.2f}-"
+          f"{max(acc_at_memorisation):.2f}")
 
 # %%
-assert len(delays) == len(seeds) and min(delays) > 5, "the defaults must show a grokking delay"
+if (p, seeds, steps, train_frac) == (31, [0, 1, 2, 3], 8000, 0.6):
+    assert len(delays) == len(seeds) and min(delays) > 5, "the defaults show a grokking delay"
 
 # %% [markdown]
 # Unlike the MLP of notebook 04, this transformer does not sit at chance after memorising: test
