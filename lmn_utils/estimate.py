@@ -114,9 +114,10 @@ def _time_steps(stack, optimizer, train_inputs, train_labels):
 
 
 @full_float32_matmuls()  # as `train` runs: no TF32
-def estimate_duration(config):
-    """A DurationEstimate of `train(config)` (a TrainConfig), measured here and now."""
-    config = config.validate()
+def estimate_duration(config, checked=False):
+    """A DurationEstimate of `train(config)` (a TrainConfig), measured here and now.
+    checked: the config was validated already (`train` passes True: one check per run)."""
+    config = config if checked else config.validate()
     # building a stack seeds torch per member: every device's random state is put back after
     with torch.random.fork_rng(devices=list(range(torch.cuda.device_count()))):
         run = prepare_run(config)

@@ -220,7 +220,7 @@ def train(config=None, callback=None, progress=True, extra_metrics=None, estimat
     """
     config = TrainConfig(**{**asdict(config or TrainConfig()), **overrides}).validate()
     if estimate:
-        print(estimate_duration(config), file=sys.stderr, flush=True)
+        print(estimate_duration(config, checked=True), file=sys.stderr, flush=True)
     task, stack, inputs, labels, masks, train_inputs, train_labels = prepare_run(config)
     optimizer = adamw(stack.parameters(), config)
     signals = Signals(config, stack, inputs, train_inputs) if Signals.wanted(config) else None
