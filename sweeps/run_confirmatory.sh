@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The confirmatory sweeps of ANALYSIS_PLAN.md (section 1), one after another, resumable: a run
+# that finished is skipped on the next start. Run from a worktree pinned at the plan's commit
+# so that later edits cannot change a run in progress:
+#   git worktree add --detach ../confirm <commit>   (the commit that added ANALYSIS_PLAN.md)
+#   LMN_SNAPSHOT_DIR=/path/to/scratch ../confirm/sweeps/run_confirmatory.sh ../confirm
+# then copy each finished run's *.json and the sweep's sweep.json and results.csv into
+# sweeps/confirm_*/ of the main checkout (.gitignore keeps the rest out).
+set -euo pipefail
+tree=$(cd "${1:?the pinned worktree}" && pwd)
+cd "$tree"
+export PYTHONPATH="$tree" LMN_SNAPSHOT_DIR="${LMN_SNAPSHOT_DIR:?a scratch folder for the weight snapshots}"
+python=${PYTHON:-$tree/../main/.venv/bin/python}
+s20="[$(seq -s, 1000 1019)]"; s10="[$(seq -s, 1000 1009)]"
+run() { echo "== $(date -u +%H:%M:%S) start $*"; "$python" -m lmn_utils.sweep "$@" --workers 1 --threads-per-run 2; }
+"$python" -c "import lmn_utils; print('lmn_utils from', lmn_utils.__file__)"
+run 04 --name confirm_mod31 --grid p 31 -p seeds "$s20" -p lmn_points "[2, 16, 16]"
+run 05 --name confirm_s4 --grid n 4 -p seeds "$s20" -p lmn_points "[2, 16, 16]"
+run 09 --name confirm_transformer --grid p 31 -p seeds "$s10"
+run 06 --name confirm_xor_float32 --grid bits 5 -p seeds "$s10" -p steps 40000 -p dtype float32 \
+  -p compare_bits 0 -p lmn_points "[2, 16, 32]"
+run 06 --name confirm_xor --grid bits 5 -p seeds "$s20" -p steps 40000 -p compare_bits 4 \
+  -p lmn_points "[2, 16, 32]"
