@@ -126,7 +126,8 @@ def double_descent(history, layer, tolerance=0.05):
     counts = ", ".join(f"{r['seeds']} at {100 * r['tolerance']:.0f}%"
                        for r in double_descent_sensitivity(history, layer))
     return row("XOR: LMN drops, rises, drops after generalising", "yes (turning points ~15, ~20)",
-               f"each move at least {100 * tolerance:.0f}% of the level it starts from",
+               f"each move at least {100 * tolerance:.0f}% of the level it starts from; the "
+               "highest peak; the second minimum before the last measurement",
                f"seeds by tolerance: {counts}", f"{hits} of {total} seeds",
                _count_verdict(hits, total))
 
