@@ -59,9 +59,7 @@ def sampled_nonlinearity(stack, inputs, i, j, n_points=21):
 def jacobian_norm(stack, inputs, generators):
     """Per member [S]: one random-projection estimate of ||d logits / d embeddings||_F^2,
     averaged over `inputs` (each member's own rows, [S, M, 2])."""
-    x = stack.embedded(inputs)
-    if not x.requires_grad:
-        x.requires_grad_(True)
+    x = stack.embedded(inputs)  # derived from the parameters: it requires grad already
     y = stack.from_embedded(x)
     v = torch.stack([torch.randn(y.shape[1:], generator=g, device=g.device, dtype=y.dtype)
                      for g in generators])
