@@ -3,8 +3,8 @@
 Several seeds of the paper's MLP on (a + b) mod p are trained once (mixed precision, the
 paper's settings, LMN at the phase-placed steps of `lmn_points`), with the weights of every
 recorded step kept. LMN is then measured at the same steps on all N = p^2 inputs (exact) and on
-each fixed subset of `samples.sample_rows` (M inputs), through the library's own path
-(`train._measure_lmn`), and the claims every grokking task is checked against
+each fixed subset of `samples.sample_rows` (M inputs), through the library's public call
+(`remeasure`, from the snapshots `train` keeps), and the claims every grokking task is checked against
 (`claims.task_claims`: rise to a peak, fall while generalising, linear in test loss and in log
 test loss against L2, levelling off) are computed from each. Printed: per claim, the statistic
 and verdict with exact LMN and with each M, and whether every verdict is the same.
@@ -13,17 +13,16 @@ Run: `python benchmarks/bench_subset_claims.py` (p = 59, N = 3481, 3 seeds, LMN 
 steps per seed; 22 minutes on 2 CPU cores). Figures go in BENCHMARKS.md.
 """
 import argparse
-import copy
 import os
 import sys
+import tempfile
 import time
-from dataclasses import replace
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import lmn_utils as lu  # noqa: E402
 from lmn_utils.claims import task_claims  # noqa: E402
-from lmn_utils.prepare import DTYPES  # noqa: E402
-from lmn_utils.train import _measure_lmn, _snapshot  # noqa: E402
+from lmn_utils.remeasure import remeasure  # noqa: E402
+from lmn_utils.train import load_snapshots  # noqa: E402
 
 
 def main(argv=None):
@@ -37,22 +36,18 @@ def main(argv=None):
     config = lu.TrainConfig(task="modular_addition", task_params={"p": args.p},
                             seeds=tuple(args.seeds), steps=args.steps,
                             lmn_points=tuple(args.points), lmn_samples="all").validate()
-    snapshots = {}
-
-    def keep(step, stack):
-        snapshots[step] = _snapshot(stack, DTYPES[config.lmn_dtype])
-
     start = time.perf_counter()
-    exact, stack = lu.train(config, callback=keep)
+    with tempfile.TemporaryDirectory() as scratch:
+        exact, _ = lu.train(config, snapshot_path=os.path.join(scratch, "snapshots.pt"))
+        snapshots = load_snapshots(os.path.join(scratch, "snapshots.pt"))[1]
     print(f"mod {args.p}: seeds {args.seeds}, {args.steps} steps, training and exact LMN "
           f"{time.perf_counter() - start:.0f} s; phases {lu.phase_steps(exact)}")
     inputs = lu.make_task(config.task, **config.task_params).inputs
     name = f"mod {args.p}"
     claims = {"all": task_claims(exact, "hidden1", name)}
     for size in args.sizes:
-        history, start = copy.deepcopy(exact), time.perf_counter()
-        _measure_lmn(history, snapshots, stack, inputs, replace(config, lmn_samples=size),
-                     progress=False)
+        start = time.perf_counter()
+        history = remeasure(exact, snapshots, samples=size)
         claims[size] = task_claims(history, "hidden1", name)
         print(f"M = {size}: LMN at every step {time.perf_counter() - start:.0f} s")
     for index, exact_row in enumerate(claims["all"]):

@@ -248,14 +248,19 @@ def combined_linearity(primary, task, on):
     return "supported" if a == b == "supported" else "not distinguished"
 
 
-def describe(test):
-    """'mean [t-interval]' of a test's values, percent where the claim is a relative change."""
-    result = t_test(finite(test.values))
+def describe(test, result=None):
+    """'mean [t-interval]' of a test's values (`result`: their t_test, computed here if not
+    given), percent where the claim is a relative change; for the rise, how many seeds peak in
+    the first half of their window (near memorisation)."""
+    result = result or t_test(finite(test.values))
     if not np.isfinite(result.mean):
         return "n/a"
     if test.extra.get("percent"):
         return result.interval_text(0, 100, "%")
-    return result.interval_text(3)
+    text = result.interval_text(3)
+    if "early" in test.extra:
+        text += f"; peak in the window's first half in {test.extra['early']} of {len(test.values)}"
+    return text
 
 
 def confirmatory_table(per_task, variants=None):
@@ -270,9 +275,10 @@ def confirmatory_table(per_task, variants=None):
         columns[name] = verdicts(claim_tests(other))
     rows = []
     for test in tests:
+        result = t_test(finite(test.values))
         row = dict(family=test.family, claim=test.claim, statistic=test.statistic,
-                   value=describe(test), n=len(finite(test.values)),
-                   p=t_test(finite(test.values)).p, verdict=primary[test.claim])
+                   value=describe(test, result), n=len(finite(test.values)), p=result.p,
+                   verdict=primary[test.claim])
         row.update({name: column.get(test.claim, "n/a") for name, column in columns.items()})
         row["fragile"] = any(row[name] != row["verdict"] for name in columns)
         rows.append(row)

@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from .measures.metric import DEFAULT_N_POINTS
 from .prepare import build_stack, lmn_probe
-from .samples import sample_rows
+from .samples import SUBSET_SEED, check_lmn_samples, sample_rows
 from .tasks import make_task
 from .train import TrainConfig
 
@@ -31,19 +31,20 @@ def _inputs_per_seed(history, config, task, on):
 
 
 def remeasure(history, snapshots, layer=None, n_points=DEFAULT_N_POINTS, on="all", steps=None,
-              progress=False):
+              samples=None, progress=False):
     """A copy of `history` with LMN measured from `snapshots` ({step: state dict}, from
     `train.load_snapshots`) at `layer` (the run's first tracked layer by default), with
     `n_points` points per path, on `on` ("all": the run's inputs; "train": each seed's training
-    inputs), at `steps` (per seed, a list of record steps; the history's LMN steps by default).
+    inputs), at `steps` (per seed, a list of record steps; the history's LMN steps by default),
+    on `samples` inputs where on is "all" (an `lmn_samples` value: "all", "auto" or a subset
+    size; the run's own by default).
     The result's lmn holds one entry, named `layer`."""
     if on not in ON:
         raise ValueError(f"on must be one of {list(ON)}, got {on!r}")
-    config = TrainConfig(**{k: tuple(v) if isinstance(v, list) else v
-                            for k, v in history.config.items()
-                            if k in TrainConfig.__dataclass_fields__})
-    config.task_params = dict(history.config["task_params"])
-    config.model_params = dict(history.config.get("model_params", {}))
+    config = TrainConfig.from_history(history)
+    if samples is not None:
+        check_lmn_samples(samples)
+        config.lmn_samples = samples
     layer = layer or config.lmn_layers[0]
     task = make_task(config.task, **config.task_params)
     probe = lmn_probe(build_stack(config, task), config)
@@ -64,6 +65,8 @@ def remeasure(history, snapshots, layer=None, n_points=DEFAULT_N_POINTS, on="all
     bar.close()
     result = copy.deepcopy(history)
     result.set_lmn([np.asarray(s, dtype=int) for s in schedules], {layer: values})
+    result.lmn_inputs = dict(num_inputs=len(task.inputs), measured=len(inputs[0]),
+                             **({"subset_seed": SUBSET_SEED} if on == "all" else {"on": "train"}))
     return result
 
 

@@ -78,6 +78,15 @@ class TrainConfig:
     grokfast_lambda: float = 0.0
     jacobian_penalty: float = 0.0
 
+    @classmethod
+    def from_history(cls, history):
+        """The config a History was trained with (its JSON lists back as tuples; keys this
+        version does not know, from a newer one, are left out)."""
+        fields = {key: tuple(value) if isinstance(value, list) else value
+                  for key, value in history.config.items() if key in cls.__dataclass_fields__}
+        return cls(**{**fields, "task_params": dict(history.config.get("task_params", {})),
+                      "model_params": dict(history.config.get("model_params", {}))})
+
     def validate(self):
         check_parameters(steps=self.steps, train_frac=self.train_frac, lr=self.lr,
                          weight_decay=self.weight_decay)  # one rule each, parameters.py

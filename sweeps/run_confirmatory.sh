@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The confirmatory sweeps of ANALYSIS_PLAN.md (section 1), one after another, resumable: a run
+# The confirmatory sweeps of ANALYSIS_PLAN.md (section 1), one after another (the tasks the families F, R and L need first), resumable: a run
 # that finished is skipped on the next start. Run from a worktree pinned at the plan's commit
 # so that later edits cannot change a run in progress:
 #   git worktree add --detach ../confirm <commit>   (the commit that added ANALYSIS_PLAN.md)
@@ -22,8 +22,8 @@ run() {  # run NOTEBOOK --name SWEEP ...: skipped when main holds that sweep's f
 "$python" -c "import lmn_utils; print('lmn_utils from', lmn_utils.__file__)"
 run 04 --name confirm_mod31 --grid p 31 -p seeds "$s20" -p lmn_points "[2, 16, 16]"
 run 05 --name confirm_s4 --grid n 4 -p seeds "$s20" -p lmn_points "[2, 16, 16]"
+run 06 --name confirm_xor --grid bits 5 -p seeds "$s20" -p steps 40000 -p compare_bits 4 \
+  -p lmn_points "[2, 16, 32]"
 run 09 --name confirm_transformer --grid p 31 -p seeds "$s10"
 run 06 --name confirm_xor_float32 --grid bits 5 -p seeds "$s10" -p steps 40000 -p dtype float32 \
   -p compare_bits 0 -p lmn_points "[2, 16, 32]"
-run 06 --name confirm_xor --grid bits 5 -p seeds "$s20" -p steps 40000 -p compare_bits 4 \
-  -p lmn_points "[2, 16, 32]"

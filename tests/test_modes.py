@@ -108,3 +108,19 @@ def test_remeasure_from_snapshots_reproduces_the_run_and_measures_other_ways(tmp
         probe.member_lmn(1, task.inputs[rows], "hidden1"), rel=1e-9)
     with pytest.raises(ValueError, match="on must be one of"):
         remeasure(history, snapshots, on="test")
+    assert train_only.lmn_inputs["on"] == "train"
+
+
+def test_remeasure_on_a_subset_equals_training_with_that_subset(tmp_path):
+    from lmn_utils.remeasure import remeasure
+    from lmn_utils.train import load_snapshots
+    path = tmp_path / "run.pt"
+    exact, _ = lu.train(TrainConfig(**SMALL), snapshot_path=str(path), progress=False)
+    subset, _ = lu.train(TrainConfig(**{**SMALL, "lmn_samples": 40}), progress=False)
+    again = remeasure(exact, load_snapshots(path)[1], samples=40)
+    assert again.lmn_inputs == subset.lmn_inputs and again.lmn_inputs["measured"] == 40
+    for row in range(2):
+        np.testing.assert_allclose(again.lmn["hidden1"][row], subset.lmn["hidden1"][row],
+                                   rtol=1e-6)
+    with pytest.raises(ValueError, match="lmn_samples"):
+        remeasure(exact, load_snapshots(path)[1], samples=-3)
