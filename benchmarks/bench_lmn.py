@@ -1,11 +1,10 @@
-"""LMN speed and memory (run by hand: `make benchmark`; figures go in the README).
+"""LMN speed and memory (run by hand: `make benchmark`; figures go in BENCHMARKS.md).
 
 1. first call (includes torch.compile) and warm calls at N = 961 (mod-31 net, hidden1 -> logits)
 2. speed-up over the per-pair float64 reference loop of tests/reference.py at N = 300
 3. peak resident memory at N = 5000, in a fresh process
 """
 import os
-import resource
 import subprocess
 import sys
 import time
