@@ -68,6 +68,131 @@ output_dir = lu.output_folder(output_dir)  # $LMN_OUTPUT_DIR wins if set
 print(describe_run(task, config))
 
 # %% [markdown]
+# ## From toy networks to tokens: what LMN measures here, and why its fall means compression
+# Notebooks 01-03 measured LMN of a function on a set of real-valued samples: draw a straight
+# path between two samples, ask how linear the function is along it ($L_{ij}$, the mean $R^2$
+# of a line through its outputs on 21 points), and take $2^{S}$ of the connectivity matrix
+# $L$'s spectrum. Three questions bridge that to this network.
+#
+# **1. What are the samples?** The inputs here are token pairs $(a, b)$, and there is no point
+# half-way between token 3 and token 4, so the paths start *inside* the network. Each pair is
+# embedded ($E_a$ and $E_b$, 32 numbers each, concatenated), then
+# $h = \mathrm{SiLU}(W_1 e + b_1)$ gives the first hidden layer's 100 numbers. The 961 vectors
+# $h(a, b)$ are the samples $X$ of notebooks 02-03, and the function is the rest of the network,
+# the *tail* $f(h) = W_3\,\mathrm{SiLU}(W_2 h + b_2) + b_3$ (31 logits). The library's model
+# answers both: `values(inputs, "hidden1")` and `tail("hidden1")`.
+
+# %%
+import numpy as np
+import torch
+import matplotlib.pyplot as plt
+
+torch.manual_seed(0)
+untrained = lu.EmbedMLP(num_tokens=p, num_classes=p).double()
+some = task.inputs[:200]  # 200 of the 961 pairs, to keep this cell to a few seconds
+with torch.no_grad():
+    samples = untrained.values(some, "hidden1")
+print(f"samples: {tuple(samples.shape)} (pairs x hidden units); the tail: "
+      f"{untrained.tail('hidden1')}")
+lmn_hidden1 = lu.linear_mapping_number(untrained.tail("hidden1"), samples)
+assert abs(lmn_hidden1 / lu.layer_lmn(untrained, some, "hidden1") - 1) < 1e-9  # the same call
+print(f"LMN of the untrained tail on these 200 samples: {lmn_hidden1:.1f}")
+
+# %% [markdown]
+# **2. Why that layer, and why after its activation?** An affine map $g(x) = Ax + c$ carries a
+# straight path to a straight path, point for point:
+# $g(x_i + t(x_j - x_i)) = g(x_i) + t\,(g(x_j) - g(x_i))$. So paths drawn between embeddings,
+# mapped by $W_1$, are exactly the paths drawn between hidden1's values *before* its SiLU, and
+# both see the same function along them: LMN from the embedding equals LMN from hidden1 before
+# its activation. Likewise LMN from hidden1 after its SiLU equals LMN from hidden2 before its
+# SiLU. This three-layer MLP has only two distinct readings, then: from the embedding (two
+# SiLUs on every path) and from hidden1 after its activation (one SiLU). The paper measures
+# from "the first hidden layer"; the project reads it after the activation, the only reading
+# that differs from the embedding's. Notebook 07 tracks both through training. Checked here on
+# the untrained network:
+
+# %%
+lmn_at = {point: lu.linear_mapping_number(untrained.tail(point),
+                                          untrained.values(some, point).detach())
+          for point in ("embedding", "hidden1_pre", "hidden1", "hidden2_pre")}
+print({point: round(value, 4) for point, value in lmn_at.items()})
+assert abs(lmn_at["embedding"] / lmn_at["hidden1_pre"] - 1) < 1e-6
+assert abs(lmn_at["hidden1"] / lmn_at["hidden2_pre"] - 1) < 1e-6
+assert abs(lmn_at["embedding"] / lmn_at["hidden1"] - 1) > 1e-3  # two distinct readings
+
+# %% [markdown]
+# **3. Why does a falling LMN read as compression?** Take $|x|$ on the four samples
+# $-2, -1, 1, 2$. The pairs on one side of the kink lie on one linear map ($L = 1$); the pairs
+# $(-1, 1)$ and $(-2, 2)$ cross it symmetrically, and a line through the V they trace explains
+# nothing ($L = 0$); the pairs $(-2, 1)$ and $(-1, 2)$ cross it off-centre, and a line
+# explains part of it: $L = a$, the $R^2$ of $|{-2} + 3t|$ on 21 points of $t \in [0, 1]$.
+# In the order $-2, -1, 1, 2$:
+#
+# $$L = \begin{pmatrix} 1 & 1 & a & 0 \\ 1 & 1 & 0 & a \\ a & 0 & 1 & 1 \\ 0 & a & 1 & 1
+# \end{pmatrix} = \begin{pmatrix} B & aI \\ aI & B \end{pmatrix},\quad
+# B = \begin{pmatrix} 1 & 1 \\ 1 & 1 \end{pmatrix}.$$
+#
+# Its eigenvectors are $(u, \pm u)$ with $u$ an eigenvector of $B$ (eigenvalues 2 and 0), so
+# its eigenvalues are $2 + a$, $2 - a$, $a$ and $-a$; their magnitudes, divided by their sum
+# $4 + 2a$, are the probabilities $p$, and $\mathrm{LMN} = 2^{-\sum p \log_2 p}$. If the
+# off-centre pairs also scored 0 ($a = 0$), the spectrum would be $2, 2, 0, 0$: $p = (1/2, 1/2)$,
+# an entropy of exactly **1 bit** and LMN = 2, the two linear maps $|x|$ uses. That is the
+# reading of $\log_2 \mathrm{LMN}$: **the bits needed to say which linear map a sample uses**
+# (exact for block-structured $L$, notebook 03). With the graded $a$ the count is soft:
+
+# %%
+t = np.linspace(0, 1, 21)
+a = np.corrcoef(t, np.abs(-2 + 3 * t))[0, 1] ** 2
+eigenvalues = np.array([2 + a, 2 - a, a, -a])
+prob = np.abs(eigenvalues) / np.abs(eigenvalues).sum()
+bits = -(prob * np.log2(prob)).sum()
+four = torch.tensor([[-2.0], [-1.0], [1.0], [2.0]], dtype=torch.float64)
+L_four = lu.linear_connectivity(torch.abs, four)
+assert np.allclose(np.sort(np.linalg.eigvalsh(L_four.numpy())), np.sort(eigenvalues))
+assert abs(lu.lmn_from_connectivity(L_four) - 2 ** bits) < 1e-9
+print(f"a = {a:.3f}; eigenvalues {np.round(np.sort(eigenvalues), 3)}; S = {bits:.2f} bits; "
+      f"LMN = {2 ** bits:.2f} (the library: {lu.lmn_from_connectivity(L_four):.2f})")
+assert abs(a - 0.540) < 5e-4 and abs(bits - 1.70) < 5e-3 and abs(2 ** bits - 3.26) < 5e-3
+
+# %% [markdown]
+# $a = 0.540$, and LMN is 3.26 (1.70 bits) rather than 2 (1 bit): the off-centre pairs look
+# partly linear, so LMN over-counts the maps, as notebook 03 found for $|x|$ on 40 samples.
+# What survives is the order: **fewer linear maps, fewer bits, lower LMN**. A zigzag with 8
+# linear pieces against $|x|$ with 2, on the same 32 samples:
+
+# %%
+line = torch.linspace(-4, 4, 32, dtype=torch.float64)[:, None]
+zigzag = lambda x: torch.remainder(x, 2.0).sub(1).abs()  # period 2: 8 pieces on [-4, 4]
+pieces = {"zigzag, 8 linear pieces": (zigzag, lambda x: np.floor(x)),
+          "|x|, 2 linear pieces": (torch.abs, lambda x: x >= 0)}
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.2), sharey=True)
+lmn_pieces = {}
+for ax, (name, (fn, piece)) in zip(axes, pieces.items()):
+    lmn_pieces[name] = lu.linear_mapping_number(fn, line)
+    dense = torch.linspace(-4, 4, 400, dtype=torch.float64)
+    ax.plot(dense, fn(dense), color="0.7", lw=1)
+    ax.scatter(line[:, 0], fn(line)[:, 0], c=piece(line[:, 0].numpy()), cmap="tab10", s=18,
+               zorder=3)
+    ax.set(title=f"{name}: LMN {lmn_pieces[name]:.1f} = {np.log2(lmn_pieces[name]):.2f} bits",
+           xlabel="x (32 samples, coloured by linear piece)")
+axes[0].set_ylabel("f(x)")
+fig.tight_layout()
+save_figure(fig, "04_many_maps_to_few", output_dir)
+plt.show()
+print({name: round(value, 2) for name, value in lmn_pieces.items()})
+eight, two = lmn_pieces.values()
+assert eight > 2 * two and abs(eight - 14.8) < 0.05 and abs(two - 5.5) < 0.05  # "14.8 and 5.5"
+
+# %% [markdown]
+# Eight pieces give LMN 14.8 (3.9 bits), two give 5.5 (2.5 bits): not the literal counts, but
+# in their order. That is the paper's reading of grokking: a network that memorises 768
+# training pairs fits them with many local linear maps, and one that has found the rule
+# $(a + b) \bmod 31$ needs fewer, so the description of *which map each sample uses* gets
+# shorter. Compression here means fewer bits for that description, measured on hidden1's 961
+# samples. Whether LMN's fall during grokking is linear in the test loss, the paper's central
+# claim, is what the rest of this notebook measures and notebook 08 decides.
+
+# %% [markdown]
 # ## Training
 # Each seed has its own initialisation and its own random 80/20 split. The seeds are trained
 # together (stacked weights, batched matmuls), and each seed's run is the same as it would be
