@@ -10,6 +10,10 @@ misspelt name and runs on with the default. Executed notebooks are saved without
 every run (timestamps, durations, progress bars: `drop_volatile`), so a rerun with unchanged
 code leaves `git status` clean. LMN_OUTPUT_DIR, when set, redirects every notebook's figures and
 histories (`lmn_utils.folders`).
+While it runs it shows, per notebook, a progress bar over its cells and what the notebook
+writes to stderr (the duration estimate that 04-07 and 09 print before training, and their
+training bars), then the notebook's wall time; at the end, the total. Kernels talk to the runner
+over IPC sockets in a temporary folder (no TCP port, no warning about unencrypted TCP).
 """
 import argparse
 import ast
@@ -17,8 +21,11 @@ import glob
 import json
 import os
 import signal
+import shutil
 import subprocess
 import sys
+import tempfile
+import time
 
 NOTEBOOKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "notebooks")
 
@@ -67,21 +74,35 @@ def check_parameter_names(notebook, parameters):
                          f"its parameters are {sorted(known)}")
 
 
-def run_notebook(notebook, output=None, parameters=None):
-    """Execute one notebook with papermill, from the notebooks folder; returns the output path."""
+def ipc_kernel_config(socket_dir):
+    """A papermill/jupyter config whose kernel talks over IPC sockets in `socket_dir`."""
+    from traitlets.config import Config
+    config = Config()
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = os.path.join(socket_dir, "kernel")
+    return config
+
+
+def run_notebook(notebook, output=None, parameters=None, progress=False):
+    """Execute one notebook with papermill, from the notebooks folder; returns the output path.
+    progress: show a bar over its cells and pass the notebook's stderr through."""
     import papermill
     parameters = dict(parameters or {})
     check_parameter_names(notebook, parameters)
     output = output or notebook
     tmp = output + ".running.ipynb"  # an interrupted run never leaves a half-executed notebook
+    socket_dir = tempfile.mkdtemp(prefix="lmn-kernel-")  # short: a socket path has ~100 chars
     script = notebook[:-len(".ipynb")] + ".py"
     script_before = _read(script)
     try:
         papermill.execute_notebook(notebook, tmp, parameters=parameters, kernel_name="python3",
-                                   language="python", cwd=NOTEBOOKS, progress_bar=False)
+                                   language="python", cwd=NOTEBOOKS, progress_bar=progress,
+                                   stderr_file=sys.stderr if progress else None,
+                                   config=ipc_kernel_config(socket_dir))
         drop_volatile(tmp)
         os.replace(tmp, output)
     finally:
+        shutil.rmtree(socket_dir, ignore_errors=True)
         if os.path.exists(tmp):
             os.unlink(tmp)
     if os.path.abspath(output) == os.path.abspath(notebook) and not parameters:
@@ -153,6 +174,7 @@ def main(argv=None):
     parameters = {k: _parse_value(v) for k, v in args.p}
     if args.output and len(chosen) > 1:
         parser.error("--output takes one notebook only")
+    total_started = time.perf_counter()
     for notebook in chosen:
         _sync(notebook)
         output, run_parameters = args.output, dict(parameters)
@@ -163,7 +185,17 @@ def main(argv=None):
             run_parameters["output_dir"] = os.path.abspath(os.path.join("scratch", "figures"))
             os.makedirs(run_parameters["output_dir"], exist_ok=True)
         print(f"running {os.path.basename(notebook)} -> {output or 'itself'}", flush=True)
-        run_notebook(notebook, output, run_parameters)
+        started = time.perf_counter()
+        run_notebook(notebook, output, run_parameters, progress=True)
+        print(f"{os.path.basename(notebook)}: done in {format_wall(time.perf_counter() - started)}",
+              flush=True)
+    print(f"{len(chosen)} notebook(s) in {format_wall(time.perf_counter() - total_started)}")
+
+
+def format_wall(seconds):
+    """'12 s' under a minute, else '3 min 05 s'."""
+    seconds = round(seconds)
+    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"
 
 
 if __name__ == "__main__":

@@ -42,7 +42,8 @@ import time
 
 from .folders import OUTPUT_DIR_VARIABLE, write_text
 from .parameters import RULES, check_parameters
-from .run_notebooks import NOTEBOOKS, _parse_value, drop_volatile, parameter_defaults
+from .run_notebooks import (NOTEBOOKS, _parse_value, drop_volatile, ipc_kernel_config,
+                            parameter_defaults)
 from .sweep_table import EARLY_WINDOW, collect, write_table
 from .validation import check_int
 
@@ -140,14 +141,6 @@ def error_line(error):
     return f"{name}: {lines[-1] if lines else ''}"[:300]
 
 
-def _ipc_config(socket_dir):
-    from traitlets.config import Config
-    config = Config()
-    config.KernelManager.transport = "ipc"
-    config.KernelManager.ip = os.path.join(socket_dir, "kernel")
-    return config
-
-
 @contextlib.contextmanager
 def kept_environment():
     """os.environ as it was on entry, restored on exit whatever changed it (a run's variables;
@@ -211,7 +204,7 @@ def execute_run(notebook, parameters, run_dir, threads=1):
             papermill.execute_notebook(notebook, output, parameters=parameters,
                                        kernel_name="python3", language="python",
                                        cwd=os.path.dirname(os.path.abspath(notebook)),
-                                       progress_bar=False, config=_ipc_config(socket_dir))
+                                       progress_bar=False, config=ipc_kernel_config(socket_dir))
             drop_volatile(output)
         except Exception as error:  # recorded: one failed run does not stop the others
             record.update(status="failed", error=error_line(error))
