@@ -313,3 +313,45 @@ plt.show()
 #    the paper looks for a measure of *computations* instead (notebooks 02-03).
 #    </details>
 
+
+# %% [markdown]
+# ## Check yourself
+# Count the linear regions a line of inputs passes through
+# (about 10 minutes of writing; the check runs in under a second on 2 cores).
+#
+# `my_regions_along(net, xs)` gets a ReLU net from `make_mlp` (an `nn.Sequential` of `Linear`
+# and `ReLU` layers) and points `xs` of shape [M, 1], sorted. Return the number of linear
+# regions they pass through: compute each point's activation pattern (which hidden units have a
+# positive input, all hidden layers side by side) and count a new region wherever the pattern
+# of a point differs from its neighbour's.
+# Write it in the cell below, replacing `raise NotImplementedError`, and run the next cell: it
+# runs your function on a few cases against the library's own answer and says, in one line,
+# whether they agree (or which case does not).
+
+# %%
+def my_regions_along(net, xs):
+    # your code: activation patterns of every hidden Linear's output, then count the changes
+    raise NotImplementedError
+
+# %%
+from lmn_utils import exercises
+
+exercises.check_regions_along_a_line(my_regions_along);  # the semicolon: no True/False echoed below the line
+
+# %% [markdown]
+# <details><summary>A solution</summary>
+#
+# ```python
+# import copy
+#
+# def my_regions_along(net, xs):
+#     net64, h, patterns = copy.deepcopy(net).double(), xs.double(), []
+#     with torch.no_grad():
+#         for module in net64:
+#             h = module(h)
+#             if isinstance(module, torch.nn.Linear):
+#                 patterns.append(h > 0)
+#     on = torch.cat(patterns[:-1], 1)  # the last Linear is the output layer, not a ReLU's input
+#     return int((on[1:] != on[:-1]).any(1).sum()) + 1
+# ```
+# </details>

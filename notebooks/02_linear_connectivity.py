@@ -302,3 +302,39 @@ plt.show()
 #    "disconnected", and $L$ would depend on which of the two samples is called $x_i$.
 #    </details>
 
+
+# %% [markdown]
+# ## Check yourself
+# Compute one entry of the connectivity matrix
+# (about 10 minutes of writing; the check runs in under a second on 2 cores).
+#
+# `my_pair_connectivity(f, x_i, x_j, n_points)` gets a function `f` ([B, d] -> [B, k], a torch
+# module or function) and two samples (float64 vectors of length d). Return $L_{ij}$: evaluate
+# `f` on `n_points` equally spaced points $x_i + l (x_j - x_i)$, $l$ from 0 to 1; for each
+# output coordinate take the $r^2$ of a straight line through its values against $l$ (the
+# squared correlation), and average over the coordinates.
+# Write it in the cell below, replacing `raise NotImplementedError`, and run the next cell: it
+# runs your function on a few cases against the library's own answer and says, in one line,
+# whether they agree (or which case does not).
+
+# %%
+def my_pair_connectivity(f, x_i, x_j, n_points):
+    # your code: the path's points, f on them, r^2 per output coordinate, their mean
+    raise NotImplementedError
+
+# %%
+from lmn_utils import exercises
+
+exercises.check_pair_connectivity(my_pair_connectivity);  # the semicolon: no True/False echoed below the line
+
+# %% [markdown]
+# <details><summary>A solution</summary>
+#
+# ```python
+# def my_pair_connectivity(f, x_i, x_j, n_points):
+#     l = torch.linspace(0, 1, n_points, dtype=torch.float64)
+#     with torch.no_grad():
+#         outputs = f(x_i + l[:, None] * (x_j - x_i)).reshape(n_points, -1).numpy()
+#     return float(np.mean([np.corrcoef(l.numpy(), y)[0, 1] ** 2 for y in outputs.T]))
+# ```
+# </details>

@@ -504,3 +504,37 @@ assert share["negative"] > 0.2 and share["p_top"] > 1 / 3 and share["S_small"] >
 #    matrices) do not move at all: they do not depend on paths.
 #    </details>
 
+
+# %% [markdown]
+# ## Check yourself
+# LMN from a connectivity matrix
+# (about 5 minutes of writing; the check runs in under a second on 2 cores).
+#
+# `my_lmn(L)` gets a symmetric connectivity matrix (a float64 tensor [N, N]). Return its LMN:
+# the magnitudes of its eigenvalues, divided by their sum, as probabilities $p$; the entropy
+# $S = -\sum p \log_2 p$ (terms with $p = 0$ count 0); LMN $= 2^S$.
+# Write it in the cell below, replacing `raise NotImplementedError`, and run the next cell: it
+# runs your function on a few cases against the library's own answer and says, in one line,
+# whether they agree (or which case does not).
+
+# %%
+def my_lmn(L):
+    # your code: eigenvalues (L is symmetric), p, the entropy in bits, 2 ** S
+    raise NotImplementedError
+
+# %%
+from lmn_utils import exercises
+
+exercises.check_lmn(my_lmn);  # the semicolon: no True/False echoed below the line
+
+# %% [markdown]
+# <details><summary>A solution</summary>
+#
+# ```python
+# def my_lmn(L):
+#     magnitudes = np.abs(np.linalg.eigvalsh(L.numpy()))
+#     p = magnitudes / magnitudes.sum()
+#     p = p[p > 0]
+#     return float(2 ** -(p * np.log2(p)).sum())
+# ```
+# </details>

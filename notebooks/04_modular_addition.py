@@ -335,3 +335,40 @@ if default_run:
 #    value: a ReLU net starts with many kinks) but falls by 72% while generalising, and keeps
 #    falling afterwards (a factor 7.9 from its peak by the end), so it does not level off.
 #    </details>
+
+
+# %% [markdown]
+# ## Check yourself
+# Find the memorisation step
+# (about 5 minutes of writing; the check runs in under a second on 2 cores).
+#
+# `my_memorisation_step(steps, train_acc)` gets the recorded steps and one seed's train
+# accuracy at them (numpy arrays). Return the step at which memorising ends: the first step
+# from which the accuracy is 1.0 at every later record (a dip below 1.0 starts the wait
+# again); `None` if it is below 1.0 at the last record. The generalisation step is the same
+# rule applied to the test accuracy.
+# Write it in the cell below, replacing `raise NotImplementedError`, and run the next cell: it
+# runs your function on a few cases against the library's own answer and says, in one line,
+# whether they agree (or which case does not).
+
+# %%
+def my_memorisation_step(steps, train_acc):
+    # your code: the last record below 1.0, then the step after it
+    raise NotImplementedError
+
+# %%
+from lmn_utils import exercises
+
+exercises.check_memorisation_step(my_memorisation_step);  # the semicolon: no True/False echoed below the line
+
+# %% [markdown]
+# <details><summary>A solution</summary>
+#
+# ```python
+# def my_memorisation_step(steps, train_acc):
+#     if train_acc[-1] < 1.0:
+#         return None
+#     below = np.flatnonzero(train_acc < 1.0)
+#     return int(steps[below[-1] + 1]) if len(below) else int(steps[0])
+# ```
+# </details>

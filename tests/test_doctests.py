@@ -5,7 +5,7 @@ import importlib
 import pytest
 
 MODULES = ["lmn_utils.measures.model_lmn", "lmn_utils.measures.metric", "lmn_utils.tasks",
-           "lmn_utils.models", "lmn_utils.inference", "lmn_utils.lack_of_fit"]
+           "lmn_utils.models", "lmn_utils.inference", "lmn_utils.lack_of_fit", "lmn_utils.exercises"]
 
 
 @pytest.mark.parametrize("name", MODULES)
