@@ -56,7 +56,7 @@ def test_runner_keeps_parametrised_runs_out_of_figures(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(run_notebooks, "_sync", lambda notebook: None)
     monkeypatch.setattr(run_notebooks, "run_notebook",
-                        lambda nb, out, params: calls.append((nb, out, params)))
+                        lambda nb, out, params, progress=False: calls.append((nb, out, params)))
     run_notebooks.main([os.path.basename(NOTEBOOKS[0])[:2], "-p", "seed", "3"])
     (notebook, output, parameters), = calls
     assert output == os.path.join("scratch", os.path.basename(notebook))
