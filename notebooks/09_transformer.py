@@ -59,6 +59,8 @@ weight_decay = 1.0          # Nanda et al.'s; lr 1e-3, betas (0.9, 0.98)
 layer = "resid_mid"         # LMN from here to the logits: "resid_mid", "resid_post", "embedding"
 lmn_points = [2, 12, 6]     # LMN per seed: before memorisation, inside the generalising
                             # phase, after generalisation (plus the two phase steps)
+quick = False               # class mode: seed 3 only (it generalises first), 4000 steps
+redraw = False              # class mode: draw every figure from the saved run, no training
 output_dir = "../figures"   # figures and the run's history (JSON) go here
 
 # %%
@@ -74,6 +76,9 @@ from lmn_utils.report import (describe_run, fit_summary, phase_summary,
                               schedule_summary)
 from lmn_utils.transformer import fourier_gini
 
+lu.check_modes(quick, redraw)
+seeds, steps, lmn_points = lu.quick_settings(quick, seeds, steps, lmn_points,
+                                             quick_seeds=[3], quick_steps=4000)
 config = lu.TrainConfig(task="modular_addition", task_params={"p": p}, seeds=tuple(seeds),
                         steps=steps, train_frac=train_frac, model="transformer",
                         model_params={"d_model": d_model, "heads": heads, "d_mlp": d_mlp},
@@ -96,8 +101,8 @@ print(describe_run(task, config))
 # %%
 # NBVAL_IGNORE_OUTPUT
 gini = partial(fourier_gini, num_tokens=p)
-history, stack = lu.train(config, extra_metrics={"fourier_gini": gini}, estimate=True)
-history_path = history.save(f"{output_dir}/09_transformer_history.json")
+history = lu.train_or_load(config, "09_transformer_history.json", output_dir, redraw,
+                           extra_metrics={"fourier_gini": gini})
 
 # %%
 print(schedule_summary(history))

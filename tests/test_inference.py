@@ -104,3 +104,15 @@ def test_the_curvature_gain_misses_a_symmetric_s_shape_that_lack_of_fit_sees():
 def test_lack_of_fit_needs_enough_points():
     assert np.isnan(lack_of_fit(X[:6], X[:6])["p"])
     assert lack_of_fit(X[:7], X[:7] ** 2)["n"] == 7
+
+
+@pytest.mark.parametrize("n", [3, 6, 11, 14])
+@pytest.mark.parametrize("alternative", ["two-sided", "greater", "less"])
+def test_the_exact_sign_flip_enumeration_equals_scipys(n, alternative):
+    from scipy import stats
+    rng = np.random.default_rng(n)
+    values = rng.normal(0.3, 1.0, n)
+    expected = stats.permutation_test((values - 0.1,), np.mean, permutation_type="samples",
+                                      alternative=alternative, vectorized=True,
+                                      n_resamples=np.inf).pvalue
+    assert sign_flip_p(values, 0.1, alternative) == pytest.approx(expected, rel=1e-12)

@@ -2,6 +2,7 @@
 import json
 import os
 import re
+import tempfile
 
 import pytest
 
@@ -120,7 +121,8 @@ def _run(prefix, parameters, tmp_path, monkeypatch):
     output = tmp_path / "out.ipynb"
     papermill.execute_notebook(notebook, str(output), kernel_name="python3",
                                parameters={**parameters, "output_dir": str(tmp_path)},
-                               cwd=os.path.dirname(notebook), progress_bar=False)
+                               cwd=os.path.dirname(notebook), progress_bar=False,
+                               config=run_notebooks.ipc_kernel_config(tempfile.mkdtemp(prefix="lmn-kernel-")))
     cells = json.load(open(output))["cells"]
     return "".join(t for c in cells if c["cell_type"] == "code" for o in c["outputs"]
                    for t in o.get("text", []))
@@ -169,4 +171,5 @@ SHORT_RUNS = {
 @pytest.mark.parametrize("prefix", sorted(SHORT_RUNS))
 def test_a_grokking_notebook_finishes_when_no_seed_generalises(prefix, tmp_path, monkeypatch):
     printed = _run(prefix, SHORT_RUNS[prefix], tmp_path, monkeypatch)
-    assert re.search(r"never|no seed|not measured|n/a|did not", printed), printed[-500:]
+    if prefix != "07":  # 07 has one seed and no phase table: finishing is the test
+        assert re.search(r"never|no seed|not measured|n/a", printed), printed[-500:]
