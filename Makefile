@@ -2,6 +2,7 @@
 #   leaves every tracked file as it was
 # make reproduce: create/refresh .venv, install, re-run every notebook (regenerates figures/ and
 #   the executed notebooks; a second run with unchanged code changes nothing)
+# make student: only what running the notebooks needs (lmn_utils and Jupyter)
 # make site: the course site in _build/html, from the committed notebooks (not re-executed)
 PYTHON ?= python3
 VENV ?= .venv
@@ -10,7 +11,7 @@ BIN := $(VENV)/bin
 # torch>=2.2 satisfies pyproject.toml, so a failure here falls through to the plain range.
 PREFERRED_TORCH ?= torch==2.13.0
 
-.PHONY: install test reproduce figures site benchmark clean
+.PHONY: install student test reproduce figures site benchmark clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +21,14 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 install: $(BIN)/.installed
+
+# what a student needs to run the notebooks: lmn_utils and Jupyter, no test, sweep or site extras
+student:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install -q "$(PREFERRED_TORCH)" || true
+	$(BIN)/pip install -q -e ".[notebooks]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@echo "ready: $(BIN)/jupyter lab notebooks/   (or: $(BIN)/python -m lmn_utils.run_notebooks 04 -p quick True)"
 
 # nbval re-executes the notebooks with LMN_OUTPUT_DIR set to a temporary folder, so their figures
 # and histories land there and no tracked file is rewritten (figures/ stays what was committed)

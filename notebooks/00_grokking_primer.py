@@ -17,6 +17,9 @@
 # %% [markdown]
 # # 00 — A grokking primer: memorise first, generalise much later
 #
+# *Objectives, prerequisites and run times: the [class plan](../site/class_plan.md). Symbols and
+# terms: the [notation page](../site/notation.md).*
+#
 # **Grokking** (Power et al. 2022, *Grokking: generalization beyond overfitting on small
 # algorithmic datasets*): a network trained on a small algorithmic task, such as addition modulo
 # a prime, first fits its training set perfectly while getting the held-out pairs wrong

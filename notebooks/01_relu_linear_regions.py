@@ -17,6 +17,9 @@
 # %% [markdown]
 # # 01 ReLU networks are piecewise linear
 #
+# *Objectives, prerequisites and run times: the [class plan](../site/class_plan.md). Symbols and
+# terms: the [notation page](../site/notation.md).*
+#
 # This notebook teaches the idea the Linear Mapping Number (LMN) starts from (Liu, Zhong and
 # Tegmark 2023, section 2 and Figure 1): a network built from `Linear` layers and ReLUs cuts its
 # input space into convex **linear regions** and computes one affine map on each. We find the

@@ -17,6 +17,9 @@
 # %% [markdown]
 # # 02 The linear connectivity matrix
 #
+# *Objectives, prerequisites and run times: the [class plan](../site/class_plan.md). Symbols and
+# terms: the [notation page](../site/notation.md).*
+#
 # This notebook teaches the paper's way of asking "are these two samples computed by the same
 # linear map?" without looking inside the network (Liu, Zhong and Tegmark 2023, section 2).
 # Walk the straight segment between two samples, watch the output, and measure how straight

@@ -17,6 +17,9 @@
 # %% [markdown]
 # # 03 Von Neumann entropy and the Linear Mapping Number
 #
+# *Objectives, prerequisites and run times: the [class plan](../site/class_plan.md). Symbols and
+# terms: the [notation page](../site/notation.md).*
+#
 # This notebook teaches how the paper turns the linear connectivity matrix L (notebook 02) into
 # one number (Liu, Zhong and Tegmark 2023, section 2): the eigenvalues of L, made positive and
 # normalised, are read as a probability distribution p; its entropy S_NL = -sum p log2 p is

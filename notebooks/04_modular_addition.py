@@ -17,6 +17,9 @@
 # %% [markdown]
 # # 04 — Grokking modular addition, measured by the Linear Mapping Number
 #
+# *Objectives, prerequisites and run times: the [class plan](../site/class_plan.md). Symbols and
+# terms: the [notation page](../site/notation.md).*
+#
 # The paper's first experiment (section 3, Figure 2, first row): a three-layer SiLU MLP learns
 # $(a + b) \bmod 31$ from 80% of the 961 pairs. It first **memorises** (train accuracy 100%,
 # test accuracy low), then, thousands of steps later, **generalises** (test accuracy 100%):

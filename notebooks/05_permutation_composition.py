@@ -17,6 +17,9 @@
 # %% [markdown]
 # # 05 — Grokking composition in the permutation group S4
 #
+# *Objectives, prerequisites and run times: the [class plan](../site/class_plan.md). Symbols and
+# terms: the [notation page](../site/notation.md).*
+#
 # The paper's second task (section 3, Figure 2, second row): the same MLP learns the product
 # $c = a \circ b$ of two permutations of 4 elements ($c_i = a_{b_i}$; 24 tokens, 576 pairs,
 # 80% for training). Same measurements as notebook 04: accuracy, LMN from the first hidden

@@ -17,6 +17,9 @@
 # %% [markdown]
 # # 06 — Grokking 5-digit bitwise XOR, and the paper's double descent of LMN
 #
+# *Objectives, prerequisites and run times: the [class plan](../site/class_plan.md). Symbols and
+# terms: the [notation page](../site/notation.md).*
+#
 # The paper's third task (section 3, Figure 2, third row): $a \oplus b$ for $a, b$ in
 # $0..31$ (32 tokens, 1024 pairs, 80% for training). Besides the measurements of notebook 04,
 # the paper reports that **after** generalisation LMN drops, rises, and drops again (a double

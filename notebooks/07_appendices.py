@@ -17,6 +17,9 @@
 # %% [markdown]
 # # 07 — The paper's appendices: LMN per layer, the connectivity matrix, and precision
 #
+# *Objectives, prerequisites and run times: the [class plan](../site/class_plan.md). Symbols and
+# terms: the [notation page](../site/notation.md).*
+#
 # Figure 3 (LMN per layer), Figure 4 (the connectivity matrix through grokking), and float32
 # against float64 and mixed precision.
 #

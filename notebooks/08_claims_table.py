@@ -17,6 +17,9 @@
 # %% [markdown]
 # # 08 — The claims table: what reproduces and what does not
 #
+# *Objectives, prerequisites and run times: the [class plan](../site/class_plan.md). Symbols and
+# terms: the [notation page](../site/notation.md).*
+#
 # Each claim of the paper (restated on the page "The paper, restated", `site/paper.md`): the paper's number where it gives one, the rule
 # that decides it, our statistic (with a 95% bootstrap interval over seeds where the rule
 # compares a mean with zero), n (seeds, points) and a verdict. This notebook trains nothing: it

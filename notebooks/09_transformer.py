@@ -17,6 +17,9 @@
 # %% [markdown]
 # # 09 — Beyond the paper: LMN on a transformer that groks
 #
+# *Objectives, prerequisites and run times: the [class plan](../site/class_plan.md). Symbols and
+# terms: the [notation page](../site/notation.md).*
+#
 # The paper measures LMN on MLPs only and names transformers as future work. Grokking's
 # best-studied setting is a one-layer transformer on modular addition (Nanda et al. 2023,
 # *Progress measures for grokking via mechanistic interpretability*): the model learns to add by

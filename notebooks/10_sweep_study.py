@@ -17,6 +17,9 @@
 # %% [markdown]
 # # 10 — A sweep study: does LMN's course predict when a network groks?
 #
+# *Objectives, prerequisites and run times: the [class plan](../site/class_plan.md). Symbols and
+# terms: the [notation page](../site/notation.md).*
+#
 # Notebook 04 trains one setting (weight decay 0.2, 80% of the pairs for training). The next
 # question is always a grid: across settings, runs grok after very different delays, or never.
 # Does the height of LMN's peak, or how fast LMN falls after memorisation, tell how long a run

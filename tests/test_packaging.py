@@ -69,3 +69,51 @@ def test_a_wheel_installs_without_e_and_runs_the_readme_example(tmp_path):
         check = subprocess.run([str(python), "-c", f"import {package}"], cwd=tmp_path,
                                capture_output=True, text=True)
         assert check.returncode == 0, check.stderr
+
+
+# import names of the distributions a student's install (`make student`: the core dependencies
+# and the notebooks extra) provides, beyond the standard library and lmn_utils itself
+STUDENT_IMPORTS = {"torch", "numpy", "matplotlib", "tqdm", "scipy", "statsmodels", "IPython",
+                   "ipykernel", "jupytext", "papermill"}
+EXTRAS_NOT_FOR_STUDENTS = ("dask", "distributed", "jupyter_book", "selenium", "pytest",
+                           "hypothesis", "nbval")
+
+
+def _top_level_imports(source):
+    import ast
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_the_notebooks_need_only_the_students_install():
+    import sys
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {_name_and_bound(r)[0] for r in project["dependencies"]
+                + project["optional-dependencies"]["notebooks"]}
+    assert {"torch", "numpy", "matplotlib", "tqdm", "scipy", "statsmodels", "papermill"} <= declared
+    for script in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py")):
+        outside = {name for name in _top_level_imports(script.read_text())
+                   if name not in sys.stdlib_module_names and name != "lmn_utils"}
+        assert outside <= STUDENT_IMPORTS, f"{script.name} imports {outside - STUDENT_IMPORTS}"
+    assert "student:" in (ROOT / "Makefile").read_text()
+    assert 'pip install -q -e ".[notebooks]"' in (ROOT / "Makefile").read_text()
+
+
+def test_lmn_utils_and_its_notebook_calls_import_without_the_other_extras():
+    """In a fresh interpreter where the sweep, site and test extras cannot be imported, the
+    library and what the notebooks call from it still import."""
+    import subprocess
+    import sys
+    blocked = ", ".join(repr(name) for name in EXTRAS_NOT_FOR_STUDENTS)
+    code = (f"import sys\nfor name in ({blocked},): sys.modules[name] = None\n"
+            "import lmn_utils, lmn_utils.confirm, lmn_utils.claims, lmn_utils.report, "
+            "lmn_utils.exercises, lmn_utils.plotting, lmn_utils.analysis, lmn_utils.study, "
+            "lmn_utils.sweep_table, lmn_utils.run_notebooks\nprint('ok')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, env={**__import__("os").environ, "LMN_COMPILE": "0"})
+    assert done.stdout.strip() == "ok", done.stderr[-800:]

@@ -136,3 +136,22 @@ def test_every_page_loads_with_images_math_and_links_in_a_real_browser(browser, 
         _wait_for_mathjax(driver)
         assert driver.save_screenshot(os.path.join(shots, f"{name}.png"))
         assert os.path.getsize(os.path.join(shots, f"{name}.png")) > 10_000
+
+
+def test_the_class_plan_reading_times_are_those_of_the_notebooks():
+    """Reading time, as the class plan states its rule: prose at 150 words a minute plus code
+    at 15 lines a minute, rounded up to 5 minutes; and every notebook has a row."""
+    import json
+    import math
+    plan = open(os.path.join(ROOT, "site", "class_plan.md")).read()
+    for path in sorted(p for p in os.listdir(os.path.join(ROOT, "notebooks"))
+                       if re.match(r"\d\d_.*\.ipynb$", p)):
+        cells = json.load(open(os.path.join(ROOT, "notebooks", path)))["cells"]
+        words = sum(len(re.findall(r"\w+", "".join(c["source"]))) for c in cells
+                    if c["cell_type"] == "markdown")
+        lines = sum(len("".join(c["source"]).splitlines()) for c in cells
+                    if c["cell_type"] == "code")
+        minutes = 5 * math.ceil((words / 150 + lines / 15) / 5)
+        row = re.search(rf"^\| {path[:2]} [^\n]*$", plan, re.M)
+        assert row, f"the class plan has no row for {path}"
+        assert f"| {minutes} min |" in row.group(0), f"{path}: {minutes} min, plan: {row.group(0)}"
