@@ -280,7 +280,9 @@ def confirmatory_table(per_task, variants=None):
                    value=describe(test, result), n=len(finite(test.values)), p=result.p,
                    verdict=primary[test.claim])
         row.update({name: column.get(test.claim, "n/a") for name, column in columns.items()})
-        row["fragile"] = any(row[name] != row["verdict"] for name in columns)
+        # a row that did not measure this claim ("n/a": e.g. a task whose snapshots were not
+        # remeasured) neither confirms nor moves it
+        row["fragile"] = any(row[name] not in (row["verdict"], "n/a") for name in columns)
         rows.append(row)
     return rows
 
@@ -330,6 +332,38 @@ def turning_points(history, bits, layer="hidden1", tolerance=0.05, closeness=0.1
     return dict(absolute=(absolute, total), scale_free=(scale_free, total))
 
 
+# ---- phase steps near the paper's (section 4, not a test) --------------------------------
+
+PAPER_PHASE_STEPS = {"mod 31": {"memorised": 200, "generalised": 7600}}
+
+
+def phase_step_rows(history, task):
+    """Per phase with a paper value for `task`: dict(claim, value, n, verdict). The geometric
+    mean step over the seeds that reach the phase, with the t-interval of the log steps;
+    reproduced when the interval lies inside [paper / 2, paper x 2], not reproduced when it
+    lies outside, partly when it straddles a bound."""
+    rows = []
+    for column, phase in enumerate(("memorised", "generalised")):
+        paper = PAPER_PHASE_STEPS.get(task, {}).get(phase)
+        if paper is None:
+            continue
+        steps = [p[column + 1] for p in history.phases() if p[column + 1]]
+        result = t_test(np.log(steps)) if len(steps) >= 2 else None
+        if result is None:
+            rows.append(dict(claim=f"{task}: {phase} near step {paper}", value="n/a",
+                             n=len(steps), verdict="not measured"))
+            continue
+        low, high = np.exp(result.low), np.exp(result.high)
+        inside = paper / 2 <= low and high <= paper * 2
+        outside = high < paper / 2 or low > paper * 2
+        rows.append(dict(claim=f"{task}: {phase} near step {paper}",
+                         value=f"geometric mean {np.exp(result.mean):.0f} [{low:.0f}, {high:.0f}]",
+                         n=len(steps),
+                         verdict="reproduced" if inside else "not reproduced" if outside
+                         else "partly"))
+    return rows
+
+
 # ---- the confirmatory sweeps and the printed table -----------------------------------------
 
 # label: (sweep folder under sweeps/, the history file its notebook writes) (plan, section 1)
@@ -369,7 +403,8 @@ def missing_runs(histories):
 def fragile_because(row):
     """The sensitivity rows under which `row`'s verdict differs from its primary verdict."""
     skip = {"family", "claim", "statistic", "value", "n", "p", "verdict", "fragile"}
-    return [name for name, verdict in row.items() if name not in skip and verdict != row["verdict"]]
+    return [name for name, verdict in row.items()
+            if name not in skip and verdict not in (row["verdict"], "n/a")]
 
 
 def text_rows(rows):
@@ -383,10 +418,15 @@ def text_rows(rows):
     return "\n".join(lines)
 
 
-def table_for(histories, layer="hidden1"):
+def table_for(histories, layer="hidden1", measured=None):
     """The plan's table of the grokking tasks in `histories` ({label: History}), with the
-    alternative window as a sensitivity row."""
+    alternative window as a sensitivity row, and one row per entry of `measured` ({row name:
+    {label: (History, layer)}}, LMN measured another way: `remeasure.sensitivity_histories`)."""
     tasks = [t for t in GROKKING_TASKS if t in histories]
     primary = {t: seed_statistics(histories[t], layer) for t in tasks}
-    alternative = {t: seed_statistics(histories[t], layer, alternative=True) for t in tasks}
-    return confirmatory_table(primary, {"alternative window": alternative})
+    variants = {"alternative window": {t: seed_statistics(histories[t], layer, alternative=True)
+                                       for t in tasks}}
+    for name, per_task in (measured or {}).items():
+        variants[name] = {t: seed_statistics(h, at) for t, (h, at) in per_task.items()
+                          if t in tasks}
+    return confirmatory_table(primary, variants)

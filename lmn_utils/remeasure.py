@@ -31,13 +31,14 @@ def _inputs_per_seed(history, config, task, on):
 
 
 def remeasure(history, snapshots, layer=None, n_points=DEFAULT_N_POINTS, on="all", steps=None,
-              samples=None, progress=False):
+              samples=None, rows=None, progress=False):
     """A copy of `history` with LMN measured from `snapshots` ({step: state dict}, from
     `train.load_snapshots`) at `layer` (the run's first tracked layer by default), with
     `n_points` points per path, on `on` ("all": the run's inputs; "train": each seed's training
     inputs), at `steps` (per seed, a list of record steps; the history's LMN steps by default),
     on `samples` inputs where on is "all" (an `lmn_samples` value: "all", "auto" or a subset
-    size; the run's own by default).
+    size; the run's own by default), for the seeds at `rows` only (all by default; the result
+    then holds those seeds only, `History.subset`).
     The result's lmn holds one entry, named `layer`."""
     if on not in ON:
         raise ValueError(f"on must be one of {list(ON)}, got {on!r}")
@@ -51,6 +52,8 @@ def remeasure(history, snapshots, layer=None, n_points=DEFAULT_N_POINTS, on="all
     dtype = next(probe.parameters()).dtype
     inputs = _inputs_per_seed(history, config, task, on)
     schedules = steps if steps is not None else history.lmn_steps
+    rows = list(range(len(config.seeds))) if rows is None else list(rows)
+    schedules = [per_seed if row in rows else [] for row, per_seed in enumerate(schedules)]
     missing = sorted({int(s) for per_seed in schedules for s in per_seed} - set(snapshots))
     if missing:
         raise ValueError(f"no snapshot at steps {missing[:5]}: the snapshots are of another run")
@@ -65,7 +68,9 @@ def remeasure(history, snapshots, layer=None, n_points=DEFAULT_N_POINTS, on="all
     bar.close()
     result = copy.deepcopy(history)
     result.set_lmn([np.asarray(s, dtype=int) for s in schedules], {layer: values})
-    result.lmn_inputs = dict(num_inputs=len(task.inputs), measured=len(inputs[0]),
+    if len(rows) < len(config.seeds):
+        result = result.subset(rows)
+    result.lmn_inputs = dict(num_inputs=len(task.inputs), measured=len(inputs[rows[0]]),
                              **({"subset_seed": SUBSET_SEED} if on == "all" else {"on": "train"}))
     return result
 
@@ -74,3 +79,22 @@ def _member_lmn(probe, row, inputs, layer, n_points):
     with torch.no_grad():
         return probe.member_lmn(row, inputs.to(next(probe.parameters()).device), layer,
                                 n_points=n_points)
+
+
+def sensitivity_histories(history, snapshots, rows=None, progress=False):
+    """{sensitivity row: (History, layer)} of ANALYSIS_PLAN.md section 6, rows 4-7, measured
+    from the run's snapshots for the seeds at `rows` (all by default; the plan allows 10 per
+    task): hidden1 before its SiLU and hidden2 (the tap), 11 and 41 interpolation points, each
+    seed's training inputs only, and a grid of 30 steps shared by all seeds (the schedule)."""
+    from .schedule import grid_schedule
+    grid = grid_schedule(np.asarray(history.steps), 30)
+    variants = {"tap hidden1 before SiLU": dict(layer="hidden1_pre"),
+                "tap hidden2": dict(layer="hidden2"),
+                "11 points": dict(n_points=11), "41 points": dict(n_points=41),
+                "training inputs": dict(on="train"),
+                "grid schedule": dict(steps=[grid] * len(history.seeds))}
+    out = {}
+    for name, kwargs in variants.items():
+        measured = remeasure(history, snapshots, rows=rows, progress=progress, **kwargs)
+        out[name] = (measured, next(iter(measured.lmn)))
+    return out

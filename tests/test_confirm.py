@@ -124,3 +124,26 @@ def test_turning_points_count_a_finished_double_descent_at_the_predicted_levels(
     history.set_lmn([steps], {"hidden1": [lmn]})
     assert turning_points(history, 5) == dict(absolute=(1, 1), scale_free=(1, 1))
     assert turning_points(history, 4) == dict(absolute=(0, 1), scale_free=(1, 1))
+
+
+class _Phases:
+    """A stand-in with History.phases() only: (row, memorised, generalised) per seed."""
+
+    def __init__(self, memorised, generalised):
+        self._rows = [(r, m, g) for r, (m, g) in enumerate(zip(memorised, generalised))]
+
+    def phases(self):
+        return self._rows
+
+
+@pytest.mark.parametrize("memorised, verdict", [
+    ([180, 210, 190, 220, 200], "reproduced"),      # inside [100, 400]
+    ([30, 35, 32, 34, 31], "not reproduced"),       # below 100
+    ([60, 400, 90, 300, 150], "partly"),            # the interval straddles 100
+])
+def test_the_phase_step_rule_reads_the_interval_of_the_log_steps(memorised, verdict):
+    from lmn_utils.confirm import phase_step_rows
+    rows = phase_step_rows(_Phases(memorised, [7600, None, 7000, 8000, 7500]), "mod 31")
+    assert rows[0]["verdict"] == verdict and rows[0]["n"] == 5
+    assert rows[1]["n"] == 4 and rows[1]["verdict"] == "reproduced"  # a seed that never did
+    assert phase_step_rows(_Phases(memorised, memorised), "S4") == []  # no paper value

@@ -124,3 +124,24 @@ def test_remeasure_on_a_subset_equals_training_with_that_subset(tmp_path):
                                    rtol=1e-6)
     with pytest.raises(ValueError, match="lmn_samples"):
         remeasure(exact, load_snapshots(path)[1], samples=-3)
+
+
+def test_the_sensitivity_rows_from_snapshots_enter_the_table(tmp_path):
+    from lmn_utils.confirm import fragile_because, table_for
+    from lmn_utils.remeasure import sensitivity_histories
+    from lmn_utils.train import load_snapshots
+    path = tmp_path / "run.pt"
+    config = TrainConfig(**{**SMALL, "steps": 400, "num_records": 20})
+    history, _ = lu.train(config, snapshot_path=str(path), progress=False)
+    measured = sensitivity_histories(history, load_snapshots(path)[1], rows=[1])
+    assert set(measured) == {"tap hidden1 before SiLU", "tap hidden2", "11 points",
+                             "41 points", "training inputs", "grid schedule"}
+    for name, (other, layer) in measured.items():
+        assert other.seeds == [1] and list(other.lmn) == [layer], name
+    assert measured["tap hidden2"][1] == "hidden2"
+    grid = measured["grid schedule"][0].lmn_steps[0]
+    assert len(grid) > len(history.lmn_steps[1]) and set(grid) <= set(history.steps)
+    rows = table_for({"mod 31": history},
+                     measured={k: {"mod 31": v} for k, v in measured.items()})
+    assert rows and all(name in rows[0] for name in measured)
+    assert all(set(fragile_because(r)) <= set(r) for r in rows)
