@@ -430,3 +430,63 @@ def table_for(histories, layer="hidden1", measured=None):
         variants[name] = {t: seed_statistics(h, at) for t, (h, at) in per_task.items()
                           if t in tasks}
     return confirmatory_table(primary, variants)
+
+
+def counting_rows(histories, layer="hidden1"):
+    """The plan's section-5 rows that `histories` allow, each dict(claim, value, n, verdict):
+    XOR's double descent against the pooled controls (mod 31, S4), and the turning points of
+    5-bit and 4-bit XOR, absolute and scale-free (fractions of the seeds that generalised)."""
+    rows = []
+    if "XOR" in histories:
+        controls = [histories[t] for t in ("mod 31", "S4") if t in histories]
+        test = double_descent_test(histories["XOR"], controls, layer)
+        rows.append(dict(
+            claim="XOR: LMN descends twice after generalising (double descent)",
+            value=(f"{test['hits']} of {test['total']} seeds [{test['low']:.2f}, "
+                   f"{test['high']:.2f}]; controls {test['control_hits']} of "
+                   f"{test['control_total']}; Fisher p {test['p']:.3g}"),
+            n=test["total"], verdict=test["verdict"]))
+    for label, bits in (("XOR", 5), ("XOR 4 bits", 4)):
+        if label not in histories:
+            continue
+        points = turning_points(histories[label], bits, layer)
+        for kind, (hits, total) in points.items():
+            low, high = fraction_interval(hits, total) if total else (np.nan, np.nan)
+            target = (f"{3 * bits} and {4 * bits}" if kind == "absolute"
+                      else "maximum / minimum 4/3")
+            rows.append(dict(claim=f"{label}: turning points near {target} ({kind})",
+                             value=f"{hits} of {total} seeds [{low:.2f}, {high:.2f}]",
+                             n=total, verdict=count_verdict(hits, total)))
+    return rows
+
+
+def markdown_rows(rows, extra_rows=()):
+    """The confirmatory table as Markdown (what notebook 08 writes and the README shows): one
+    line per claim with its statistic, mean and t-interval, n, verdict and, where a sensitivity
+    row moves it, which; then `extra_rows` (phase steps, counting claims: claim, value, n,
+    verdict)."""
+    cell = lambda value: str(value).replace("|", "\\|")  # noqa: E731  (a | inside a cell)
+    lines = ["| claim | statistic | value | n | verdict | fragile under |", "|---|---|---|---|---|---|"]
+    for row in rows:
+        moved = ", ".join(fragile_because(row)) or "-"
+        lines.append("| " + " | ".join(cell(v) for v in (
+            row["claim"], row["statistic"], row["value"], row["n"], row["verdict"], moved)) + " |")
+    for row in extra_rows:
+        lines.append("| " + " | ".join(cell(v) for v in (
+            row["claim"], "-", row["value"], row["n"], row["verdict"], "-")) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def paper_linearity_rows(rows):
+    """The paper's claim "LMN linear in the test loss, L2 not" per task and axis, from the
+    verdicts of its two parts (a) and (b) in `rows` (`combined_linearity`)."""
+    by_claim = {r["claim"]: r["verdict"] for r in rows}
+    out = []
+    for task in GROKKING_TASKS:
+        for on in ("test loss", "log test loss"):
+            a, b = f"{task}: (a) LMN linear in {on}", f"{task}: (b) L2 not linear in {on}"
+            if a in by_claim and b in by_claim:
+                out.append(dict(claim=f"{task}: LMN linear in {on}, L2 not (the paper's claim)",
+                                value=f"(a) {by_claim[a]}, (b) {by_claim[b]}", n="-",
+                                verdict=combined_linearity(by_claim, task, on)))
+    return out
