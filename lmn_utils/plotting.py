@@ -40,11 +40,11 @@ def shade_phases(ax, memorised, generalised, last_step):
         if end is None:
             end = last_step
         if end > start:
-            ax.axvspan(max(start, 1), end, color=PHASE_COLOURS[phase], alpha=0.6, lw=0)
+            ax.axvspan(start, end, color=PHASE_COLOURS[phase], alpha=0.6, lw=0)
         start = max(start, end)
 
 
-def _median_phase(history, threshold):
+def median_phase(history, threshold=1.0):
     """Median memorisation and generalisation steps over the seeds that reached them; None for
     a phase end that half of the seeds or fewer reached (then it is not shaded as reached)."""
     from .history import phase_steps
@@ -57,30 +57,41 @@ def _median_phase(history, threshold):
     return median([m for m, _ in per_seed]), median([g for _, g in per_seed])
 
 
-def plot_lmn_per_seed(ax, history, layer, first_step=1):
-    """LMN of every seed at its own scheduled steps, each measurement marked."""
+STEP_LINTHRESH = 10  # the step axis: linear from 0 to 10 (so step 0 shows), log beyond
+
+
+def step_axis(ax):
+    """A step axis that shows step 0 (symmetric-log: linear up to STEP_LINTHRESH steps)."""
+    ax.set_xscale("symlog", linthresh=STEP_LINTHRESH, linscale=0.5)
+    ax.set_xlim(left=0)
+    ax.set_xlabel("step (0, then log)")
+
+
+def plot_lmn_per_seed(ax, history, layer, first_step=0):
+    """LMN of every seed at its own scheduled steps: a dot per measurement, joined by a dotted
+    line (between two dots LMN was not measured)."""
     for row, seed in enumerate(history.seeds):
         steps, values = history.lmn_steps[row], history.lmn[layer][row]
         shown = steps >= first_step
-        ax.plot(steps[shown], values[shown], "o-", ms=2.5, lw=1, label=f"seed {seed}")
+        ax.plot(steps[shown], values[shown], "o:", ms=2.5, lw=1, label=f"seed {seed}")
 
 
 def plot_grokking_row(history, layer="hidden1", threshold=1.0, title=""):
-    """The paper's Figure 2 row: accuracy, LMN, L2 norm and test loss against step (log axis).
-    Metrics: mean and min-max band over seeds; LMN: one line per seed, a dot per measurement.
+    """The paper's Figure 2 row: accuracy, LMN, L2 norm and test loss against step (from step 0,
+    log beyond step 10). Metrics: mean and min-max band over seeds; LMN: a dot per measurement
+    and seed, dotted between them (not measured there).
     Shading: the median phases over seeds, a phase end shaded only if most seeds reached it."""
     fig, axes = plt.subplots(1, 4, figsize=(17, 3.8))
     steps = history.steps
-    shown = steps > 0
-    memorised, generalised = _median_phase(history, threshold)
+    shown = steps >= 0
+    memorised, generalised = median_phase(history, threshold)
     from .report import lmn_samples_note
     note = lmn_samples_note(history, short=True)  # '' when LMN saw every input
     labels = ("accuracy", f"LMN ({layer}, {note})" if note else f"LMN ({layer})",
               "L2 norm of parameters", "test loss")
     for ax, label in zip(axes, labels):
         shade_phases(ax, memorised, generalised, int(steps[-1]))
-        ax.set_xscale("log")
-        ax.set_xlabel("step")
+        step_axis(ax)
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
     m = history.metrics

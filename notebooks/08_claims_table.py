@@ -42,11 +42,11 @@ output_dir = "../figures"
 import os
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 import lmn_utils as lu
 import lmn_utils.claims as cl
-from lmn_utils.plotting import plot_lmn_per_seed, save_figure
+from lmn_utils.plotting import (PHASE_COLOURS, median_phase, plot_lmn_per_seed,
+                                save_figure, shade_phases, step_axis)
 from lmn_utils.folders import input_folder, output_folder
 
 names = {"04": "modular_addition", "05": "permutation_composition", "06": "bitwise_xor"}
@@ -177,20 +177,25 @@ if "mod 31" in confirmatory and len(confirmatory["mod 31"].seeds) == 20:
 # ## Summary figure (for the README): LMN over training, every task, every seed
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(16, 3.8))
+fig, axes = plt.subplots(1, 3, figsize=(16, 4.2))
 for ax, (task, h) in zip(axes, runs.items()):
+    memorised, generalised = median_phase(h)
+    shade_phases(ax, memorised, generalised, int(h.steps[-1]))
     plot_lmn_per_seed(ax, h, "hidden1")
     ax2 = ax.twinx()
-    ax2.plot(h.steps[h.steps > 0], h.metrics["test_acc"][:, h.steps > 0].mean(0), color="k",
-             lw=1, ls="--")
+    ax2.plot(h.steps, h.metrics["test_acc"].mean(0), color="k", lw=1, ls="--")
     ax2.set_ylabel("mean test accuracy (dashed)")
     ax2.set_ylim(0, 1.02)
-    ax.set_xscale("log")
-    ax.set_xlabel("step")
+    step_axis(ax)
     ax.set_ylabel("LMN (hidden1)")
-    ax.set_title(task.replace("_", " "))
-axes[0].legend(fontsize=7)
-fig.tight_layout()
+    ax.set_ylim(bottom=0)
+    ax.set_title(f"{names_short[task]} ({len(h.seeds)} seeds)")
+phase_patches = [plt.Rectangle((0, 0), 1, 1, color=c, alpha=0.6) for c in PHASE_COLOURS.values()]
+handles, labels = axes[0].get_legend_handles_labels()
+fig.legend(handles + phase_patches, labels + [f"{name} (median over seeds)" for name in PHASE_COLOURS],
+           loc="lower center", ncol=8, fontsize=8, frameon=False)
+fig.suptitle("LMN over training, every task and seed (dots: measurements; dotted: not measured)")
+fig.tight_layout(rect=(0, 0.08, 1, 1))
 figure_files = save_figure(fig, "08_lmn_all_tasks", output_dir)
 
 # %% [markdown]
