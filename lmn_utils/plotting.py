@@ -209,3 +209,30 @@ def plot_against(ax, rows, x_name, y_name, colour_by, x_label, y_label, log_y=Fa
     ax.set_xlabel(x_label)
     ax.set_ylabel(y_label)
     ax.legend(fontsize=8)
+
+
+def region_colour_indices(labels, palette_size=20):
+    """A colour index per region label of a label image (`regions.count_regions_on_grid`) such
+    that regions sharing a pixel edge get different colours where `palette_size` colours allow
+    (greedy colouring, most-connected regions first); returns an int array, one per label."""
+    labels = np.asarray(labels)
+    count = int(labels.max()) + 1
+    pairs = np.concatenate([np.stack([labels[1:].ravel(), labels[:-1].ravel()], 1),
+                            np.stack([labels[:, 1:].ravel(), labels[:, :-1].ravel()], 1)])
+    pairs = np.unique(pairs[pairs[:, 0] != pairs[:, 1]], axis=0)
+    neighbours = [set() for _ in range(count)]
+    for a, b in pairs:
+        neighbours[a].add(b)
+        neighbours[b].add(a)
+    colour = np.full(count, -1)
+    for region in sorted(range(count), key=lambda r: -len(neighbours[r])):
+        taken = {colour[n] for n in neighbours[region]}
+        free = [c for c in range(palette_size) if c not in taken]
+        colour[region] = free[0] if free else region % palette_size
+    return colour
+
+
+def region_colormap(labels):
+    """A ListedColormap for `labels` in which neighbouring regions differ (tab20)."""
+    from matplotlib.colors import ListedColormap
+    return ListedColormap(plt.cm.tab20(region_colour_indices(labels)))

@@ -52,11 +52,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib import patheffects
-from matplotlib.colors import ListedColormap
 
 from lmn_utils import (
     count_regions_on_grid, make_mlp, region_labels, segment_breakpoints, set_seed)
-from lmn_utils.plotting import save_figure
+from lmn_utils.plotting import region_colormap, save_figure
 
 torch.set_num_threads(1)  # tiny nets: one thread is fastest, and sums run in one fixed order
 set_seed(seed)
@@ -139,8 +138,7 @@ for k, (x0, x1) in enumerate(segments):
     print(f"segment {k + 1}: {len(bp)} breakpoints, regions crossed: {len(bp) + 1}")
 
 # %%
-rng = np.random.default_rng(seed)
-colours = ListedColormap(plt.cm.tab20(rng.permutation(count) % 20))
+colours = region_colormap(labels)  # neighbouring regions in different colours
 fig, axes = plt.subplots(1, 3, figsize=(15, 4.6), gridspec_kw={"width_ratios": [1, 1.2, 1.3]})
 extent = (lo2, hi2, lo2, hi2)
 axes[0].imshow(labels, origin="lower", extent=extent, cmap=colours, interpolation="nearest")
@@ -260,7 +258,7 @@ if (seed, width, depth, resolution, train_steps) == (0, 16, 2, 400, 400):
 fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
 for ax, step in zip(axes[:2], (0, train_steps)):
     n, lab = maps[step]
-    cmap = ListedColormap(plt.cm.tab20(rng.permutation(n) % 20))
+    cmap = region_colormap(lab)
     ax.imshow(lab, origin="lower", extent=extent, cmap=cmap, interpolation="nearest")
     ax.plot(X_train[:, 0], X_train[:, 1], "k.", ms=2)
     ax.set(xlabel="$x_1$", ylabel="$x_2$", title=f"step {step}: {n} regions")

@@ -371,16 +371,20 @@ for name, values in by_points.items():
     print(f"{name:<15}" + "".join(f"{v:>7.2f}" for v in values))
 
 # %%
+# one colour per activation in all three panels (the 2-D nets share their activation's colour)
+colour_of = {act: f"C{k}" for k, act in enumerate(activations)}
+colour_of.update({"|x|": "0.3", "ReLU 2-16-16-1": colour_of["relu"],
+                  "SiLU 2-16-16-1": colour_of["silu"]})
 fig, axes = plt.subplots(1, 3, figsize=(16, 3.9))
 for act in activations:
-    axes[0].plot(gains, lmn_by_act[act], "o-", label=act)
+    axes[0].plot(gains, lmn_by_act[act], "o-", label=act, color=colour_of[act])
 axes[0].set(xscale="log", xlabel="gain g on the weights (layer k biases: g^k)", ylabel="LMN",
             title=f"Activation and gain ({n_samples_2d} samples)")
 axes[0].set_xticks(gains, [str(g) for g in gains])
 axes[0].minorticks_off()
 axes[0].legend(fontsize=8)
 for name, values in by_N.items():
-    axes[1].plot(Ns, values, "o-", label=name)
+    axes[1].plot(Ns, values, "o-", label=name, color=colour_of[name])
 axes[1].plot(Ns, Ns, "k:", lw=1, label="LMN = N (the ceiling)")
 axes[1].set(xscale="log", yscale="log", xlabel="number of samples N", ylabel="LMN",
             title=f"LMN against N ({n_points} points per path)")
@@ -388,7 +392,7 @@ axes[1].set_xticks(Ns, [str(n) for n in Ns])
 axes[1].minorticks_off()
 axes[1].legend(fontsize=8)
 for name, values in by_points.items():
-    axes[2].plot(points, values, "o-", label=name)
+    axes[2].plot(points, values, "o-", label=name, color=colour_of[name])
 axes[2].axvline(21, color="grey", ls=":", lw=1, label="the paper's 21")
 axes[2].set(xscale="log", xlabel="interpolation points per path", ylabel="LMN",
             title=f"LMN against n_points (N = {n_samples} for |x|, {n_samples_2d} for 2-D)")

@@ -148,3 +148,18 @@ def test_make_mlp_builds_the_layers_asked_for():
         make_mlp(2, [4], activation="swish")
     with pytest.raises(ValueError, match="widths"):
         make_mlp(2, [4, 0])
+
+
+def test_neighbouring_regions_get_different_colours():
+    import torch
+    from lmn_utils.measures import count_regions_on_grid, make_mlp
+    from lmn_utils.plotting import region_colour_indices
+    torch.manual_seed(0)
+    count, labels = count_regions_on_grid(make_mlp(2, [16, 16]), -2, 2, 200)
+    colour = region_colour_indices(labels)
+    assert len(colour) == count and colour.max() < 20
+    image = colour[labels]
+    for a, b in ((labels[1:], labels[:-1]), (labels[:, 1:], labels[:, :-1])):
+        boundary = a != b
+        assert (colour[a][boundary] != colour[b][boundary]).all()
+    assert image.shape == labels.shape
