@@ -262,9 +262,17 @@ fits = fit_table(history, layer)
 fig = plot_fits(history, fits, layer, title=f"Modular addition mod {p}")
 figure_files = save_figure(fig, "04_modular_addition_fits", output_dir)
 
+# %% [markdown]
+# The same fits on a log test-loss axis, the second axis every linearity verdict is read on:
+
+# %%
+log_fits = fit_table(history, layer, log_loss=True)
+fig = plot_fits(history, log_fits, layer, title=f"Modular addition mod {p}", log_loss=True)
+figure_files += save_figure(fig, "04_modular_addition_fits_log", output_dir)
+
 # %%
 print(fit_summary(fits))
-print(fit_summary(fit_table(history, layer, log_loss=True)).splitlines()[-1] + " (log test loss)")
+print(fit_summary(log_fits).splitlines()[-1] + " (log test loss)")
 
 # %% [markdown]
 # ## What we find
@@ -275,7 +283,7 @@ print(fit_summary(fit_table(history, layer, log_loss=True)).splitlines()[-1] + "
 # %%
 print(lmn_drop_summary(history, layer))
 print(linearity_verdict(fits))
-print(linearity_verdict(fit_table(history, layer, log_loss=True), axis="log test loss"))
+print(linearity_verdict(log_fits, axis="log test loss"))
 print(text_table(task_claims(history, layer, f"mod {p}")))
 
 # %% [markdown]
