@@ -41,7 +41,7 @@ layer = "hidden1"           # LMN from this layer (after its activation) to the 
 lmn_points = [2, 16, 16]    # LMN per seed: before memorisation, inside the generalising
                             # phase, after generalisation (plus the two phase steps)
 dtype = "mixed"             # float64 weights, optimizer and loss, float32 layers (see 07)
-lmn_samples = "auto"        # inputs LMN sees: auto = all up to N = 4096, else 2048 of them; all; or a count
+lmn_samples = "auto"        # inputs LMN sees: "auto" is all of them up to 4096, else 2048; "all"; or a count
 quick = False               # class mode: seed 3 only (it generalises), 8000 steps, fewer LMN points
 redraw = False              # class mode: draw every figure from the saved run, no training
 output_dir = "../figures"   # figures and the run's history (JSON) go here

@@ -39,7 +39,7 @@ layer = "hidden1"           # LMN from this layer (after its activation) to the 
 lmn_points = [2, 16, 16]    # LMN per seed: before memorisation, inside the generalising
                             # phase, after generalisation (plus the two phase steps)
 dtype = "mixed"             # float64 weights, optimizer and loss, float32 layers (see 07)
-lmn_samples = "auto"        # inputs LMN sees: auto = all up to N = 4096, else 2048 of them; all; or a count
+lmn_samples = "auto"        # inputs LMN sees: "auto" is all of them up to 4096, else 2048; "all"; or a count
 compare_bits = 4            # a second run with this many bits, for the paper's reading (0: none)
 quick = False               # class mode: seed 0, 5000 steps, fewer LMN points (4 bits likewise)
 redraw = False              # class mode: draw every figure from the saved run, no training
