@@ -490,3 +490,20 @@ def paper_linearity_rows(rows):
                                 value=f"(a) {by_claim[a]}, (b) {by_claim[b]}", n="-",
                                 verdict=combined_linearity(by_claim, task, on)))
     return out
+
+
+def confirmatory_report(histories, layer="hidden1", measured=None):
+    """(rows, extra_rows) of the confirmatory table for `histories` (`confirmatory_histories`):
+    the tested claims (`table_for`), then the rows that are not tests of a mean: the phase
+    steps against the paper's, the paper's combined linearity claim and the counting claims.
+    Notebook 08 prints and writes them (`markdown_rows`); the README's test recomputes them."""
+    rows = table_for(histories, layer, measured)
+    extra = phase_step_rows(histories["mod 31"], "mod 31") if "mod 31" in histories else []
+    extra += paper_linearity_rows(rows) + counting_rows(histories, layer)
+    return rows, extra
+
+
+def extra_text(extra_rows):
+    """The extra rows a line each (nbval-checked)."""
+    return "\n".join(f"{r['claim']}\n    {r['value']}; n {r['n']} -> {r['verdict']}"
+                     for r in extra_rows)

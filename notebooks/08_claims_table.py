@@ -144,8 +144,11 @@ print(f"{len(decided)} decided verdicts, {len(by_sign_flip)} of them fragile und
 confirmatory = cf.confirmatory_histories(sweeps_dir)
 print("committed:", {label: len(h.seeds) for label, h in confirmatory.items()} or "none")
 print("not yet run:", cf.missing_runs(confirmatory))
-confirm_rows = cf.table_for(confirmatory, layer)
+confirm_rows, confirm_extra = cf.confirmatory_report(confirmatory, layer)
 print(cf.text_rows(confirm_rows) if confirm_rows else "(no confirmatory run of a grokking task yet)")
+print(cf.extra_text(confirm_extra))
+confirm_path = lu.write_text(os.path.join(output_dir, "08_confirmatory_table.md"),
+                             cf.markdown_rows(confirm_rows, confirm_extra))
 
 # %%
 by_claim = {r["claim"]: r for r in confirm_rows}
