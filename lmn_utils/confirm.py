@@ -22,6 +22,9 @@ FALL_MARGIN = 0.05           # |relative change| read as "no change" (family F)
 LEVEL_RATIO = 0.5            # levelling off: the rate after below half the rate during (V)
 ALPHA = 0.05
 METHODS = ("t", "sign-flip", "bca", "uncorrected")
+# verdicts of a sensitivity row that did not measure a claim (a task it holds no runs of, or too
+# few values there): such a row neither confirms nor moves the claim's verdict
+UNMEASURED = ("n/a", "not measured")
 
 
 # ---- per-seed statistics -------------------------------------------------------------------
@@ -280,9 +283,7 @@ def confirmatory_table(per_task, variants=None):
                    value=describe(test, result), n=len(finite(test.values)), p=result.p,
                    verdict=primary[test.claim])
         row.update({name: column.get(test.claim, "n/a") for name, column in columns.items()})
-        # a row that did not measure this claim ("n/a": e.g. a task whose snapshots were not
-        # remeasured) neither confirms nor moves it
-        row["fragile"] = any(row[name] not in (row["verdict"], "n/a") for name in columns)
+        row["fragile"] = any(row[name] not in (row["verdict"], *UNMEASURED) for name in columns)
         rows.append(row)
     return rows
 
@@ -347,7 +348,7 @@ def phase_step_rows(history, task):
         paper = PAPER_PHASE_STEPS.get(task, {}).get(phase)
         if paper is None:
             continue
-        steps = [p[column + 1] for p in history.phases() if p[column + 1]]
+        steps = [p[column + 1] for p in history.phases() if p[column + 1] is not None]
         result = t_test(np.log(steps)) if len(steps) >= 2 else None
         if result is None:
             rows.append(dict(claim=f"{task}: {phase} near step {paper}", value="n/a",
@@ -404,7 +405,7 @@ def fragile_because(row):
     """The sensitivity rows under which `row`'s verdict differs from its primary verdict."""
     skip = {"family", "claim", "statistic", "value", "n", "p", "verdict", "fragile"}
     return [name for name, verdict in row.items()
-            if name not in skip and verdict not in (row["verdict"], "n/a")]
+            if name not in skip and verdict not in (row["verdict"], *UNMEASURED)]
 
 
 def text_rows(rows):

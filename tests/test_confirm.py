@@ -98,12 +98,25 @@ def test_seed_statistics_by_hand():
     assert alternative["fall"] == pytest.approx((4.0 - 6.0) / 6.0)  # from the test-loss maximum
 
 
-def test_confirmatory_table_marks_a_verdict_that_moves_as_fragile():
+def test_one_seed_decides_nothing_and_nothing_is_fragile():
     per_task = {"T": seed_statistics(constructed_history())}
     rows = confirmatory_table(per_task)
     assert {r["claim"] for r in rows} == {t.claim for t in claim_tests(per_task)}
     assert all(r["verdict"] == "not measured" for r in rows)  # one seed: nothing is decided
     assert not any(r["fragile"] for r in rows)
+
+
+def test_a_sensitivity_row_that_moves_a_verdict_marks_it_fragile_and_an_unmeasured_one_not():
+    from lmn_utils.confirm import fragile_because
+    base = seed_statistics(constructed_history())[0]
+    falling = [{**base, "fall": f} for f in jitter(-0.5, 0.05)]
+    rising = [{**base, "fall": f} for f in jitter(+0.5, 0.05)]
+    rows = confirmatory_table({"T": falling}, {"other window": {"T": rising},
+                                               "too few seeds": {"T": falling[:1]}})
+    (fall_row,) = [r for r in rows if r["family"] == "F"]
+    assert fall_row["verdict"] == "supported" and fall_row["other window"] == "contradicted"
+    assert fall_row["too few seeds"] == "not measured"
+    assert fall_row["fragile"] and fragile_because(fall_row) == ["other window"]
 
 
 def test_turning_points_absolute_and_scale_free():
