@@ -78,3 +78,14 @@ def test_the_s5_section_states_what_its_committed_run_holds():
     assert claims["S5: LMN levels off after generalising"]["verdict"] == "reproduced"
     assert {claims[f"S5: LMN linear in {axis}, L2 not"]["verdict"]
             for axis in ("test loss", "log test loss")} == {"not distinguished"}
+
+
+def test_the_readme_shows_the_confirmatory_table_recomputed_from_the_committed_sweeps():
+    """Every line of the confirmatory table, recomputed here from the histories committed under
+    sweeps/confirm_* by the plan's rules (not read from a file notebook 08 wrote)."""
+    import lmn_utils.confirm as cf
+    histories = cf.confirmatory_histories(Path(__file__).resolve().parents[1] / "sweeps")
+    assert {"mod 31", "S4"} <= set(histories)
+    rows, extra = cf.confirmatory_report(histories)
+    missing = [line for line in cf.markdown_rows(rows, extra).splitlines() if line not in README]
+    assert not missing, f"README lacks confirmatory rows (rebuild them from notebook 08): {missing[:2]}"
