@@ -213,7 +213,9 @@ print("never grokked, per seed:", format_table(
 # - **LMN's change in the first 500 steps after memorisation forecasts the delay**: it still
 #   rises in slow runs and already falls in fast ones (rank correlation about +0.8 over the
 #   grid, +0.97 within a weight decay). **But so does the test loss's change** over the same
-#   steps, at least as strongly; the difference is not distinguished. On this grid LMN
+#   steps, at least as strongly; the difference is not distinguished. (Within a weight decay
+#   it prints as +0.00 [+0.00, +0.00]: the two rank correlations are equal, +0.97, and stay
+#   equal in the bootstrap resamples, so the interval has no width.) On this grid LMN
 #   forecasts grokking as well as the test loss, not better.
 # - **A falling LMN is not a sign of grokking by itself**: in runs that never reach 100% test
 #   accuracy, LMN barely moves where test accuracy stays near chance, and falls by about 60% in
