@@ -27,7 +27,8 @@
 # test loss in the generalising phase. `n = 5` gives S5 (120 tokens, 14400 pairs), a much
 # bigger run (the README's "S5 end to end").
 #
-# S4 is non-abelian and harder than modular addition: some seeds may not reach 100% test
+# S4 is non-abelian (composing two permutations in the other order usually gives another
+# permutation, unlike a + b = b + a) and harder than modular addition: some seeds may not reach 100% test
 # accuracy within 20000 steps. The tables report it per seed; `steps` runs longer.
 
 # %% tags=["parameters"]
