@@ -299,8 +299,8 @@ plt.show()
 #    grid (352), and the grid now misses more of them (661 at 800 points per side); the trained
 #    net ends with 1124 regions on the grid (328) and a lower train MSE (0.001 against 0.004).
 #    At these sizes the depth-by-width table does not show depth multiplying regions faster
-#    than width adds them (at 32 neurons, depth 1 x width 32 gives 381 regions, depth 2 x 16
-#    gives 312 and depth 3 x 16 gives 325): the exponential gain of depth is a statement about
+#    than width adds them (depth 1 x width 32 gives 381 regions; depth 2 x 16, the same 32
+#    neurons, gives 312; depth 3 x 16, 48 neurons, gives 325): the exponential gain of depth is a statement about
 #    the maximum, and random nets sit far below it.
 #    </details>
 #

@@ -442,7 +442,7 @@ rank = np.arange(1, len(eig_mod) + 1)
 for sign, colour, label in ((1, "C0", "positive"), (-1, "C3", "negative")):
     chosen = np.sign(eig_mod[order]) == sign
     axes[0].loglog(rank[chosen], np.abs(eig_mod[order])[chosen], ".", ms=3, color=colour,
-                   label=f"{label} ({chosen.sum()})")
+                   alpha=0.5, label=f"{label} ({chosen.sum()})")  # translucent: both show
 axes[0].set(xlabel="rank by |eigenvalue|", ylabel="|eigenvalue|",
             title="Spectrum of L: one large eigenvalue, a long tail of both signs")
 axes[0].legend()

@@ -188,8 +188,8 @@ assert eight > 2 * two and abs(eight - 14.8) < 0.05 and abs(two - 5.5) < 0.05  #
 
 # %% [markdown]
 # Eight pieces give LMN 14.8 (3.9 bits), two give 5.5 (2.5 bits): not the literal counts, but
-# in their order. That is the paper's reading of grokking: a network that memorises 768
-# training pairs fits them with many local linear maps, and one that has found the rule
+# in their order. That is the paper's reading of grokking: a network that memorises its
+# 769 training pairs fits them with many local linear maps, and one that has found the rule
 # $(a + b) \bmod 31$ needs fewer, so the description of *which map each sample uses* gets
 # shorter. Compression here means fewer bits for that description, measured on hidden1's 961
 # samples. Whether LMN's fall during grokking is linear in the test loss, the paper's central
@@ -330,7 +330,7 @@ if default_run:
 #
 #    <details><summary>Answer</summary>
 #
-#    It memorises at step 135 as before but never generalises: test accuracy ends at 0.21. LMN
+#    It memorises at step 135 (149 with the default split) but never generalises: test accuracy ends at 0.21. LMN
 #    still rises to a peak (1.68 times its initial value) and then falls by 42% between
 #    memorisation and the end of the run, while test accuracy climbs only to 0.21 (chance is
 #    1/31, so about seven times chance: partial generalisation). So a falling LMN does not mean

@@ -26,8 +26,9 @@
 # descent), with turning points near LMN 15 and 20, which it reads as 5 digits x 3 and
 # 5 digits x 4 input patterns per digit. (A "digit" is one bit position of the operands. Per
 # bit position the output bit depends on the two input bits there, which take 4 patterns:
-# 00, 01, 10, 11; the paper's reading is that LMN counts about 3 or 4 linear maps per bit
-# position, so 5 bits give about 15 or 20.) It leaves the mechanism open. We look for it in
+# 00, 01, 10, 11. Read this way, LMN counts about 3, then 4, linear maps per bit position, so
+# 5 bits give about 15 and 20; the paper does not say which 3 patterns the first level
+# counts.) It leaves the mechanism open. We look for it in
 # every seed with a stated rule and tolerance, and test the paper's reading where it predicts
 # something new: with 4 bits the turning points should move to about 12 and 16.
 
