@@ -70,10 +70,14 @@ def step_axis(ax):
 def plot_lmn_per_seed(ax, history, layer, first_step=0):
     """LMN of every seed at its own scheduled steps: a dot per measurement, joined by a dotted
     line (between two dots LMN was not measured)."""
+    # seeds in shades of one palette of their own, so a seed's colour never reads as a metric's
+    # (train, test, L2) in the panels beside it
+    colours = plt.cm.viridis(np.linspace(0.0, 0.85, len(history.seeds)))
     for row, seed in enumerate(history.seeds):
         steps, values = history.lmn_steps[row], history.lmn[layer][row]
         shown = steps >= first_step
-        ax.plot(steps[shown], values[shown], "o:", ms=2.5, lw=1, label=f"seed {seed}")
+        ax.plot(steps[shown], values[shown], "o:", ms=2.5, lw=1, color=colours[row],
+                label=f"seed {seed}")
 
 
 def plot_grokking_row(history, layer="hidden1", threshold=1.0, title=""):
