@@ -138,6 +138,9 @@ def test_properties_order_affine_bounds(seed, N):
     (lambda: linear_connectivity(lambda x: x[:2], torch.zeros(4, 2)), "one row per sample"),
     (lambda: linear_connectivity(lambda x: x / 0, torch.ones(4, 2)), "non-finite"),
     (lambda: linear_connectivity(torch.tanh, torch.zeros(4, 2), chunk_pairs=0), "chunk_pairs"),
+    (lambda: linear_connectivity(torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(),
+                                                     torch.nn.Linear(4, 1)), torch.zeros(4, 2)),
+     r"f cannot run on X of shape \(4, 2\)"),
     (lambda: von_neumann_entropy(torch.ones(2, 3)), "square"),
     (lambda: von_neumann_entropy(torch.tensor([[1.0, 0.5], [0.0, 1.0]])), "symmetric"),
 ])

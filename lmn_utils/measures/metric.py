@@ -82,11 +82,15 @@ def linear_connectivity(f, X, n_points=DEFAULT_N_POINTS, chunk_pairs=None, const
     N = X.shape[0]
     check_fits_in_memory(N)
     with torch.no_grad(), full_float32_matmuls():
-        plan = plan_tail(f, X, compile=compile)
-        Z = plan.head(X)
+        try:
+            plan = plan_tail(f, X, compile=compile)
+            Z = plan.head(X)
+            Y = plan.outputs(Z)
+        except RuntimeError as error:  # e.g. X's width is not the one f takes
+            raise ValueError(f"f cannot run on X of shape {tuple(X.shape)} and dtype {X.dtype}: "
+                             f"{str(error).splitlines()[0]}") from error
         if chunk_pairs is None:
             chunk_pairs = default_chunk_pairs(X.device, Z.shape[1])
-        Y = plan.outputs(Z)
         if Y.shape[0] != N:
             raise ValueError(f"f must return one row per sample: got {Y.shape[0]} rows for N = {N}")
         if not torch.isfinite(Y).all():
