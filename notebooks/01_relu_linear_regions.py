@@ -337,7 +337,7 @@ def my_regions_along(net, xs):
 # %%
 from lmn_utils import exercises
 
-exercises.check_regions_along_a_line(my_regions_along);  # the semicolon: no True/False echoed below the line
+passed = exercises.check_regions_along_a_line(my_regions_along)  # True when every case agrees (the line above says which)
 
 # %% [markdown]
 # <details><summary>A solution</summary>

@@ -328,7 +328,7 @@ def my_pair_connectivity(f, x_i, x_j, n_points):
 # %%
 from lmn_utils import exercises
 
-exercises.check_pair_connectivity(my_pair_connectivity);  # the semicolon: no True/False echoed below the line
+passed = exercises.check_pair_connectivity(my_pair_connectivity)  # True when every case agrees (the line above says which)
 
 # %% [markdown]
 # <details><summary>A solution</summary>

@@ -532,7 +532,7 @@ def my_lmn(L):
 # %%
 from lmn_utils import exercises
 
-exercises.check_lmn(my_lmn);  # the semicolon: no True/False echoed below the line
+passed = exercises.check_lmn(my_lmn)  # True when every case agrees (the line above says which)
 
 # %% [markdown]
 # <details><summary>A solution</summary>

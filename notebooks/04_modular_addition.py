@@ -370,7 +370,7 @@ def my_memorisation_step(steps, train_acc):
 # %%
 from lmn_utils import exercises
 
-exercises.check_memorisation_step(my_memorisation_step);  # the semicolon: no True/False echoed below the line
+passed = exercises.check_memorisation_step(my_memorisation_step)  # True when every case agrees (the line above says which)
 
 # %% [markdown]
 # <details><summary>A solution</summary>

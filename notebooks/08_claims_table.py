@@ -152,29 +152,58 @@ confirm_path = lu.write_text(os.path.join(output_dir, "08_confirmatory_table.md"
 
 # %%
 by_claim = {r["claim"]: r for r in confirm_rows}
-if "mod 31" in confirmatory and len(confirmatory["mod 31"].seeds) == 20:
-    robust = ["LMN falls while generalising", "LMN rises to a peak near memorisation",
-              "LMN levels off after generalising", "(b) L2 not linear in test loss",
-              "(b) L2 not linear in log test loss"]
-    assert all(by_claim[f"mod 31: {c}"]["verdict"] == "supported" for c in robust)
-    assert not any(by_claim[f"mod 31: {c}"]["fragile"] for c in robust)  # "every row"
-    for axis in ("test loss", "log test loss"):
-        assert by_claim[f"mod 31: (a) LMN linear in {axis}"]["verdict"] == "contradicted"
-        assert cf.combined_linearity({c: r["verdict"] for c, r in by_claim.items()},
-                                     "mod 31", axis) == "contradicted"
-    paired = [r for r in confirm_rows if r["family"].startswith("P-")]
-    assert paired and all("alternative window" in cf.fragile_because(r) for r in paired)
+verdict = lambda claim: by_claim[claim]["verdict"]  # noqa: E731
+interim = set(confirmatory) & set(cf.GROKKING_TASKS) == {"mod 31", "S4"} and all(
+    len(confirmatory[t].seeds) == 20 for t in ("mod 31", "S4"))
+if interim:  # the statements below, checked against this table
+    story = ["LMN falls while generalising", "LMN rises to a peak near memorisation"]
+    for task in ("mod 31", "S4"):
+        assert all(verdict(f"{task}: {c}") == "supported" for c in story)
+        assert not any(by_claim[f"{task}: {c}"]["fragile"] for c in story)  # "every row"
+        for axis in ("test loss", "log test loss"):
+            assert verdict(f"{task}: (b) L2 not linear in {axis}") == "supported"
+    assert verdict("mod 31: LMN levels off after generalising") == "supported"
+    assert verdict("S4: LMN levels off after generalising") == "not distinguished"
+    assert by_claim["S4: LMN levels off after generalising"]["n"] == 7
+    assert sum(g is not None for _, _, g in confirmatory["S4"].phases()) == 7  # "13 of 20 never"
+    part_a = {(t, axis): verdict(f"{t}: (a) LMN linear in {axis}")
+              for t in ("mod 31", "S4") for axis in ("test loss", "log test loss")}
+    assert sorted(part_a.values()) == ["contradicted"] * 3 + ["not distinguished"]
+    assert part_a[("S4", "test loss")] == "not distinguished"
+    combined = {r["claim"]: r["verdict"] for r in confirm_extra if "paper's claim" in r["claim"]}
+    assert "supported" not in combined.values() and len(combined) == 4
+    mod_paired = [r for r in confirm_rows if r["family"].startswith("P-")
+                  and r["claim"].startswith("mod 31")]
+    assert mod_paired and all(r["fragile"] for r in mod_paired)
+    assert {verdict(f"S4: {c} in test loss ({s})") for c, s in (
+        ("L2 more curved than LMN", "lack-of-fit gain"),
+        ("LMN's line fits better than L2's", "R² difference"))} == {"supported"}
+    assert not by_claim["S4: LMN's line fits better than L2's in test loss (R² difference)"][
+        "fragile"]
+    assert [r["verdict"] for r in confirm_extra[:2]] == ["reproduced", "reproduced"]
 
 # %% [markdown]
-# **Mod 31, confirmatory (20 seeds; an interim reading).** Until S4 and XOR land, Holm's
-# correction runs over the mod-31 tests only, so the families are smaller than the plan's.
-# LMN rises to a peak near memorisation, falls while the network generalises and levels off
-# afterwards (read as a rate), and every one of these verdicts holds under every sensitivity
-# row. The paper's linearity claim is **contradicted**, on both axes: LMN itself departs from a
-# line by more than the plan's margin (part a), while L2's departure is supported (part b).
-# Which of the two is *more* curved depends on the window: every paired comparison changes
-# its verdict when the window starts at the test loss's maximum instead of at
-# memorisation, so that comparison is **fragile**.
+# **Mod 31 and S4, confirmatory (20 seeds each; an interim reading).** Until XOR lands, each
+# family's Holm correction runs over the mod-31 and S4 tests only (plan, Deviations). In both
+# tasks LMN rises to a peak near memorisation and falls while the network generalises, and
+# these verdicts hold under every sensitivity row. Afterwards it levels off (as a rate) in
+# mod 31; in S4 only 7 of the 20 seeds generalise within 20000 steps, and for them the rate
+# test does not decide (*not distinguished*, and fragile). The phase steps of mod 31 lie within
+# a factor 2 of the paper's.
+#
+# The paper's linearity claim splits in two, and the two parts go opposite ways. **(b) L2 is
+# not linear** in the test loss: supported, on both axes, in both tasks. **(a) LMN is linear**:
+# contradicted in three of the four task-and-axis cells (a spline improves on LMN's line by
+# more than the plan's margin), not distinguished on S4's linear axis. So the claim as the
+# paper states it, "LMN linear, L2 not", is supported nowhere. Which of the two is *more*
+# curved is a different question, and the statistic and the window decide it: every mod-31
+# paired comparison changes its verdict with the window. S4 on a linear test-loss axis is the
+# one case where LMN's line beats L2's robustly (by R² and by lack-of-fit; 13 of its 20 seeds
+# never generalise within 20000 steps, so their window runs to the end of training).
+# Section 6's rows 4-7
+# (tap, interpolation points, inputs, schedule) are not measured yet, and an independent
+# referee's concerns about these statistics are listed in the plan: read the *fragile* marks
+# as a lower bound.
 
 # %% [markdown]
 # ## Summary figure (for the README): LMN over training, every task, every seed
