@@ -209,12 +209,16 @@ def moves_first(history, measure, label, task_name):
                f"{int((values > 0).sum())} of {test['n']} seeds lead", verdict)
 
 
+def markdown_cell(value):
+    """A value as the text of one Markdown table cell (a | inside it escaped)."""
+    return str(value).replace("|", "\\|")
+
+
 def markdown_table(rows):
     """The rows as a Markdown table (what notebook 08 writes and the README shows)."""
     keys = ("claim", "paper", "rule", "statistic", "n", "verdict")
     lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
-    cell = lambda value: str(value).replace("|", "\\|")  # noqa: E731  (a | inside a cell)
-    lines += ["| " + " | ".join(cell(r[k]) for k in keys) + " |" for r in rows]
+    lines += ["| " + " | ".join(markdown_cell(r[k]) for k in keys) + " |" for r in rows]
     return "\n".join(lines) + "\n"
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .analysis import curvature, double_descents, phase_end
+from .claims import markdown_cell as cell
 from .inference import (bca_interval, direction_verdict, finite, fisher_p, fraction_interval,
                         holm, sign_flip_p, t_test, tost_p)
 from .lack_of_fit import lack_of_fit
@@ -349,19 +350,17 @@ def phase_step_rows(history, task):
         if paper is None:
             continue
         steps = [p[column + 1] for p in history.phases() if p[column + 1] is not None]
-        result = t_test(np.log(steps)) if len(steps) >= 2 else None
-        if result is None:
-            rows.append(dict(claim=f"{task}: {phase} near step {paper}", value="n/a",
-                             n=len(steps), verdict="not measured"))
-            continue
-        low, high = np.exp(result.low), np.exp(result.high)
-        inside = paper / 2 <= low and high <= paper * 2
-        outside = high < paper / 2 or low > paper * 2
-        rows.append(dict(claim=f"{task}: {phase} near step {paper}",
-                         value=f"geometric mean {np.exp(result.mean):.0f} [{low:.0f}, {high:.0f}]",
-                         n=len(steps),
-                         verdict="reproduced" if inside else "not reproduced" if outside
-                         else "partly"))
+        row = dict(claim=f"{task}: {phase} near step {paper}", value="n/a", n=len(steps),
+                   verdict="not measured")
+        if len(steps) >= 2:
+            result = t_test(np.log(steps))
+            low, high = np.exp(result.low), np.exp(result.high)
+            inside = paper / 2 <= low and high <= paper * 2
+            outside = high < paper / 2 or low > paper * 2
+            row.update(value=f"geometric mean {np.exp(result.mean):.0f} [{low:.0f}, {high:.0f}]",
+                       verdict="reproduced" if inside else "not reproduced" if outside
+                       else "partly")
+        rows.append(row)
     return rows
 
 
@@ -466,7 +465,6 @@ def markdown_rows(rows, extra_rows=()):
     line per claim with its statistic, mean and t-interval, n, verdict and, where a sensitivity
     row moves it, which; then `extra_rows` (phase steps, counting claims: claim, value, n,
     verdict)."""
-    cell = lambda value: str(value).replace("|", "\\|")  # noqa: E731  (a | inside a cell)
     lines = ["| claim | statistic | value | n | verdict | fragile under |", "|---|---|---|---|---|---|"]
     for row in rows:
         moved = ", ".join(fragile_because(row)) or "-"

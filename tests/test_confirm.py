@@ -160,3 +160,22 @@ def test_the_phase_step_rule_reads_the_interval_of_the_log_steps(memorised, verd
     assert rows[0]["verdict"] == verdict and rows[0]["n"] == 5
     assert rows[1]["n"] == 4 and rows[1]["verdict"] == "reproduced"  # a seed that never did
     assert phase_step_rows(_Phases(memorised, memorised), "S4") == []  # no paper value
+
+
+def test_the_counting_rows_read_the_xor_runs_against_the_controls():
+    """On the committed exploratory runs (5 seeds each): one double-descent row and the four
+    turning-point rows, each a count of seeds that generalised, with a verdict word."""
+    from pathlib import Path
+
+    from lmn_utils.confirm import counting_rows, markdown_rows
+    figures = Path(__file__).resolve().parents[1] / "figures"
+    histories = {"XOR": History.load(figures / "06_bitwise_xor_history.json"),
+                 "XOR 4 bits": History.load(figures / "06_bitwise_xor_4bits_history.json"),
+                 "mod 31": History.load(figures / "04_modular_addition_history.json")}
+    rows = counting_rows(histories)
+    assert [r["claim"].split(":")[0] for r in rows] == ["XOR"] * 3 + ["XOR 4 bits"] * 2
+    assert rows[0]["n"] == 5 and rows[0]["value"].startswith("0 of 5 seeds")  # none finished
+    assert all(r["verdict"] in ("reproduced", "partly", "not reproduced", "not measured")
+               for r in rows)
+    assert rows[0]["verdict"] == "not reproduced"
+    assert markdown_rows([], rows).count("\n") == 2 + len(rows)
