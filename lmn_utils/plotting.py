@@ -3,6 +3,7 @@ import os
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import ListedColormap
 
 from .folders import write_atomically
 
@@ -238,5 +239,4 @@ def region_colour_indices(labels, palette_size=20):
 
 def region_colormap(labels):
     """A ListedColormap for `labels` in which neighbouring regions differ (tab20)."""
-    from matplotlib.colors import ListedColormap
     return ListedColormap(plt.cm.tab20(region_colour_indices(labels)))

@@ -15,6 +15,7 @@ from tqdm import tqdm
 from .measures.metric import DEFAULT_N_POINTS
 from .prepare import build_stack, lmn_probe
 from .samples import SUBSET_SEED, check_lmn_samples, sample_rows
+from .schedule import grid_schedule
 from .tasks import make_task
 from .train import TrainConfig
 
@@ -86,7 +87,6 @@ def sensitivity_histories(history, snapshots, rows=None, progress=False):
     from the run's snapshots for the seeds at `rows` (all by default; the plan allows 10 per
     task): hidden1 before its SiLU and hidden2 (the tap), 11 and 41 interpolation points, each
     seed's training inputs only, and a grid of 30 steps shared by all seeds (the schedule)."""
-    from .schedule import grid_schedule
     grid = grid_schedule(np.asarray(history.steps), 30)
     variants = {"tap hidden1 before SiLU": dict(layer="hidden1_pre"),
                 "tap hidden2": dict(layer="hidden2"),
