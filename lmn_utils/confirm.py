@@ -371,7 +371,7 @@ CONFIRM_SWEEPS = {
     "mod 31": ("confirm_mod31", "04_modular_addition_history.json"),
     "S4": ("confirm_s4", "05_permutation_composition_history.json"),
     "XOR": ("confirm_xor", "06_bitwise_xor_history.json"),
-    "XOR 4 bits": ("confirm_xor", "06_bitwise_xor_4bits_history.json"),
+    "XOR 4 bits": ("confirm_xor4", "06_bitwise_xor_history.json"),  # deviation 7
     "XOR float32": ("confirm_xor_float32", "06_bitwise_xor_history.json"),
     "transformer": ("confirm_transformer", "09_transformer_history.json"),
 }

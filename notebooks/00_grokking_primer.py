@@ -253,6 +253,7 @@ if default_run:  # the statements of this notebook, checked against this run
 #    10000. Less data, a longer wait: Power et al. found the steps to generalise grow steeply
 #    as the training fraction falls.
 # 3. Memorised at step 250, generalised at step 4350: *sooner* than at $p = 31$, because 80% of
-#    3481 pairs is 2785 examples, more than three times as many (each step costs about four
-#    times as much: 39 s against 12 s here).
+#    3481 pairs is 2785 examples, more than three times as many (and each full-batch step
+#    costs about 3481 / 961 = 3.6 times as much: compare the wall times the training cell
+#    reports on your machine).
 # </details>

@@ -181,7 +181,8 @@ plt.show()
 # %% [markdown]
 # ## The whole matrix, ordered
 #
-# In the order the samples were drawn, L looks like noise. Sorting the ReLU samples by region
+# In the order the samples were drawn, L is a plaid of stripes with no blocks in sight: the
+# samples of one region are scattered through the order. Sorting the ReLU samples by region
 # (largest region first) reveals all-ones diagonal blocks, one per region: the paper's
 # "clusters of L" are the linear regions that hold samples. Off the blocks the entries are
 # *not* zero: a segment between two regions crosses a kink or a few, and its output is still

@@ -475,7 +475,9 @@ assert share["negative"] > 0.2 and share["p_top"] > 1 / 3 and share["S_small"] >
 # 40 samples: 2 regions, LMN about 5.6), undershoots on mild kinks, is capped by N, and moves
 # with N and the number of interpolation points. That is why the paper (and notebooks 04-07) compares LMN only
 # across training steps of one model on one fixed set of inputs, where these choices are held
-# fixed, and applies it to SiLU nets, where region counts do not exist.
+# fixed, and applies it to SiLU nets, where region counts do not exist. Why a *falling* count
+# reads as compression (log2 LMN as the bits that name a sample's linear map) is the bridge at
+# the start of notebook 04, worked by hand on |x|.
 
 # %% [markdown]
 # ## Try it
