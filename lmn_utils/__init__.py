@@ -13,6 +13,7 @@ from .modes import check_modes, quick_settings, train_or_load
 from .parameters import check_parameters
 from .tasks import Task, make_task
 from .schedule import checkpoint_steps
+from .signals import signal_settings
 from .train import TrainConfig, train
 from .transformer import TransformerStack
 
@@ -24,5 +25,5 @@ __all__ = ["lmn", "record_values", "get_device", "set_seed", "History", "phase_s
            "segment_breakpoints", "Sin", "Task", "make_task", "TrainConfig", "checkpoint_steps",
            "train", "input_folder", "output_folder", "write_text", "check_parameters",
            "TransformerStack", "check_modes", "quick_settings", "train_or_load",
-           "estimate_duration"]
+           "estimate_duration", "signal_settings"]
 __version__ = "0.1.0"

@@ -8,11 +8,14 @@ import json
 import numpy as np
 
 from .analysis import format_table, mean_and_spread
+from .signals import describe_signals
 
 
 def describe_run(task, config):
+    signals = describe_signals(config)
     return (f"{task.name}: {len(task.labels)} pairs, {task.num_classes} classes, "
-            f"{len(config.seeds)} seeds, {config.steps} steps, {config.dtype}")
+            f"{len(config.seeds)} seeds, {config.steps} steps, {config.dtype}"
+            + (f"; with {signals}" if signals else ""))
 
 
 def phase_summary(phases, paper_steps=None):

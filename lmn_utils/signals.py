@@ -24,6 +24,36 @@ import torch
 
 LMN_PAIR_SALT = 7919       # generator seeds: seed * 1000003 + salt, one stream per signal
 JACOBIAN_SALT = 104729
+# the TrainConfig fields of the signals (a notebook's `signals` parameter holds some of them)
+SIGNAL_FIELDS = ("lmn_penalty", "lmn_penalty_pairs", "lmn_penalty_inputs",
+                 "lmn_penalty_after_memorising", "grokfast_alpha", "grokfast_lambda",
+                 "jacobian_penalty")
+
+
+def signal_settings(signals):
+    """A notebook's `signals` parameter ({field: value}, {} for none) checked for its keys; the
+    values are checked by TrainConfig.validate."""
+    if not isinstance(signals, dict):
+        raise ValueError(f"signals must be a dict of TrainConfig signal fields, got {signals!r}")
+    unknown = sorted(set(signals) - set(SIGNAL_FIELDS))
+    if unknown:
+        raise ValueError(f"signals: unknown setting(s) {unknown}; allowed: {list(SIGNAL_FIELDS)}")
+    return dict(signals)
+
+
+def describe_signals(config):
+    """'' when no signal is on, else the settings of those that are, for a run's description."""
+    parts = []
+    if config.lmn_penalty:
+        when = ", once memorised" if config.lmn_penalty_after_memorising else ""
+        parts.append(f"LMN penalty {config.lmn_penalty:g} ({config.lmn_penalty_pairs} pairs of "
+                     f"{config.lmn_penalty_inputs} inputs{when})")
+    if config.grokfast_lambda:
+        parts.append(f"Grokfast-EMA (alpha {config.grokfast_alpha:g}, "
+                     f"lambda {config.grokfast_lambda:g})")
+    if config.jacobian_penalty:
+        parts.append(f"Jacobian penalty {config.jacobian_penalty:g}")
+    return "; ".join(parts)
 
 
 def _generators(seeds, salt, device):

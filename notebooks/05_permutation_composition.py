@@ -43,6 +43,7 @@ lmn_points = [2, 16, 16]    # LMN per seed: before memorisation, inside the gene
                             # phase, after generalisation (plus the two phase steps)
 dtype = "mixed"             # float64 weights, optimizer and loss, float32 layers (see 07)
 lmn_samples = "auto"        # inputs LMN sees: "auto" is all of them up to 4096, else 2048; "all"; or a count
+signals = {}                # training signals beyond the loss (notebook 11; none by default)
 quick = False               # class mode: seed 3 only (it generalises), 8000 steps, fewer LMN points
 redraw = False              # class mode: draw every figure from the saved run, no training
 output_dir = "../figures"   # figures and the run's history (JSON) go here
@@ -60,7 +61,7 @@ config = lu.TrainConfig(task="permutation_composition", task_params={"n": n}, se
                         steps=steps, train_frac=train_frac, weight_decay=weight_decay,
                         activation=activation,
                         lmn_layers=(layer,), lmn_points=tuple(lmn_points), dtype=dtype,
-                        lmn_samples=lmn_samples).validate()
+                        lmn_samples=lmn_samples, **lu.signal_settings(signals)).validate()
 task = lu.make_task(config.task, **config.task_params)  # checks n
 output_dir = lu.output_folder(output_dir)  # $LMN_OUTPUT_DIR wins if set
 print(describe_run(task, config))

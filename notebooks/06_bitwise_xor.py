@@ -45,6 +45,7 @@ lmn_points = [2, 16, 16]    # LMN per seed: before memorisation, inside the gene
 dtype = "mixed"             # float64 weights, optimizer and loss, float32 layers (see 07)
 lmn_samples = "auto"        # inputs LMN sees: "auto" is all of them up to 4096, else 2048; "all"; or a count
 compare_bits = 4            # a second run with this many bits, for the paper's reading (0: none)
+signals = {}                # training signals beyond the loss (notebook 11; none by default)
 quick = False               # class mode: seed 0, 5000 steps, fewer LMN points (4 bits likewise)
 redraw = False              # class mode: draw every figure from the saved run, no training
 output_dir = "../figures"   # figures and the run's history (JSON) go here
@@ -65,7 +66,7 @@ config = lu.TrainConfig(task="bitwise_xor", task_params={"bits": bits}, seeds=tu
                         steps=steps, train_frac=train_frac, weight_decay=weight_decay,
                         activation=activation,
                         lmn_layers=(layer,), lmn_points=tuple(lmn_points), dtype=dtype,
-                        lmn_samples=lmn_samples).validate()
+                        lmn_samples=lmn_samples, **lu.signal_settings(signals)).validate()
 task = lu.make_task(config.task, **config.task_params)  # checks bits
 check_int("compare_bits", compare_bits, 0, 8)
 output_dir = lu.output_folder(output_dir)  # $LMN_OUTPUT_DIR wins if set

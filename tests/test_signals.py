@@ -116,3 +116,46 @@ def test_the_lmn_penalty_gradient_matches_finite_differences():
 def test_bad_signal_settings_are_named(override, message):
     with pytest.raises(ValueError, match=message):
         TrainConfig(**override).validate()
+
+
+def test_a_notebooks_signals_parameter_names_only_signal_fields_and_reaches_the_config():
+    from lmn_utils import signal_settings
+    from lmn_utils.report import describe_run
+    from lmn_utils.signals import SIGNAL_FIELDS
+    assert set(SIGNAL_FIELDS) <= set(TrainConfig.__dataclass_fields__)
+    assert signal_settings({}) == {}
+    with pytest.raises(ValueError, match=r"unknown setting\(s\) \['weight_decay'\]"):
+        signal_settings({"weight_decay": 1.0})
+    with pytest.raises(ValueError, match="signals must be a dict"):
+        signal_settings([("grokfast_lambda", 2.0)])
+    config = TrainConfig(seeds=(0,), **signal_settings({"grokfast_lambda": 2.0})).validate()
+    task = make_task(config.task, **config.task_params)
+    assert describe_run(task, config).endswith("; with Grokfast-EMA (alpha 0.98, lambda 2)")
+    plain = TrainConfig(seeds=(0,)).validate()
+    assert "with" not in describe_run(task, plain)  # the committed runs' descriptions unchanged
+    both = TrainConfig(seeds=(0,), lmn_penalty=0.1, lmn_penalty_after_memorising=True,
+                       jacobian_penalty=0.01).validate()
+    assert describe_run(task, both).endswith(
+        "; with LMN penalty 0.1 (256 pairs of train inputs, once memorised); Jacobian penalty 0.01")
+
+
+def test_the_signal_tracks_the_exact_lmn_over_a_run_where_lmn_moves(tmp_path):
+    """tracking.signal_course reads the run's snapshots at its LMN steps; on a run whose LMN
+    moves, the rank correlation with the exact LMN is positive in every seed, and a
+    rerun gives the same values."""
+    from lmn_utils.tracking import signal_course, tracking_rows, tracking_summary
+    from lmn_utils.train import load_snapshots
+    path = tmp_path / "snapshots.pt"
+    settings = dict(SMALL, steps=600, num_records=30, lmn_points=(2, 6, 4), dtype="float64")
+    history, _ = train(seeds=[0, 1], snapshot_path=str(path), **settings)
+    _, snapshots = load_snapshots(path)
+    course = signal_course(history, snapshots, pairs=2000)
+    assert [len(c) for c in course] == [len(s) for s in history.lmn_steps]
+    rows = tracking_rows(history, course)
+    summary = tracking_summary(rows)
+    assert summary["seeds"] == 2 and summary["positive"] == 2, rows
+    with pytest.raises(ValueError, match="pairs must be an int >= 1"):
+        signal_course(history, snapshots, pairs=0)
+    assert all(0 <= v <= 1 for c in course for v in c)
+    again = signal_course(history, snapshots, pairs=2000)  # the same pairs on every rerun
+    assert all(np.array_equal(a, b) for a, b in zip(course, again))
