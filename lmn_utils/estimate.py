@@ -22,6 +22,7 @@ import torch
 from .device import full_float32_matmuls
 from .samples import describe_samples, sample_rows
 from .schedule import checkpoint_steps
+from .signals import Signals
 from .prepare import adamw, lmn_probe, optimizer_step, prepare_run
 
 MIN_TIMED_STEPS = 5
@@ -99,10 +100,11 @@ def _seconds(fn, device):
     return time.perf_counter() - start
 
 
-def _time_steps(stack, optimizer, train_inputs, train_labels):
-    """Seconds per AdamW step, from MIN_TIMED_STEPS to MAX_TIMED_STEPS of them after one warm-up."""
+def _time_steps(stack, optimizer, train_inputs, train_labels, signals=None):
+    """Seconds per AdamW step (with the run's training signals, if any), from MIN_TIMED_STEPS
+    to MAX_TIMED_STEPS of them after one warm-up."""
     def step():
-        optimizer_step(stack, optimizer, train_inputs, train_labels)
+        optimizer_step(stack, optimizer, train_inputs, train_labels, signals)
 
     device = train_inputs.device
     _seconds(step, device)
@@ -136,7 +138,10 @@ def estimate_duration(config, checked=False):
         with torch.no_grad():
             record_s = _seconds(lambda: stack(inputs), device)
         optimizer = adamw(stack.parameters(), config)
-        step_s, timed = _time_steps(stack, optimizer, run.train_inputs, run.train_labels)
+        signals = (Signals(config, stack, inputs, run.train_inputs) if Signals.wanted(config)
+                   else None)  # its own generators: the run's draws are untouched
+        step_s, timed = _time_steps(stack, optimizer, run.train_inputs, run.train_labels,
+                                    signals)
     return DurationEstimate(steps=config.steps, step_s=step_s,
                             records=len(checkpoint_steps(config.steps, config.num_records)),
                             record_s=record_s, lmn_count=count,

@@ -57,6 +57,27 @@ def test_estimate_is_measured_without_touching_the_run_or_the_random_state():
     assert "on 50 of 121 inputs" in str(subset)
 
 
+def test_an_estimate_with_training_signals_times_their_steps_and_leaves_the_run_alone():
+    """The timed steps include the signals (the nonlinearity penalty is several times a plain
+    step), drawn from the estimate's own generators: the run afterwards is the same."""
+    import lmn_utils.estimate as estimate_module
+    signals = dict(lmn_penalty=0.1, lmn_penalty_pairs=8, grokfast_lambda=2.0, jacobian_penalty=0.01)
+    config = TrainConfig(**SMALL, **signals).validate()
+    seen = []
+    original = estimate_module.optimizer_step
+    estimate_module.optimizer_step = lambda *args: seen.append(args[-1]) or original(*args)
+    try:
+        estimate_duration(config)
+    finally:
+        estimate_module.optimizer_step = original
+    assert seen and all(s is not None and s.grokfast is not None for s in seen)
+    run = dict(SMALL, **signals, progress=False)
+    alone, _ = train(**run)
+    estimate_duration(config)
+    after, _ = train(**run)
+    assert np.array_equal(alone.metrics["train_loss"], after.metrics["train_loss"])
+
+
 def test_train_or_load_prints_the_estimate_first_and_trains_the_same(tmp_path, capsys):
     config = TrainConfig(**SMALL).validate()
     with_estimate = train_or_load(config, "a.json", str(tmp_path), redraw=False, progress=False)

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The training-signal sweeps of SIGNALS_PLAN.md, resumable (lmn_utils.sweep skips a finished
+# run; a sweep whose runs main holds already is skipped). Run from a worktree pinned at the
+# commit that added the plan, so that later edits cannot change a run in progress:
+#   git worktree add --detach ../signals <commit>
+#   [THREADS=1] sweeps/run_signals.sh ../signals [SWEEP...]
+# then copy each finished run's *.json and the sweep's sweep.json and results.csv into
+# sweeps/signals_*/ of the main checkout (.gitignore keeps the rest out).
+set -euo pipefail
+main=$(cd "$(dirname "$0")/.." && pwd)
+tree=$(cd "${1:?the pinned worktree}" && pwd)
+cd "$tree"
+export PYTHONPATH="$tree"
+python=${PYTHON:-$main/.venv/bin/python}
+only=("${@:2}")
+run() {  # run NOTEBOOK --name SWEEP ...
+  if [ ${#only[@]} -gt 0 ] && [[ ! " ${only[*]} " == *" $3 "* ]]; then return; fi
+  echo "== $(date -u +%H:%M:%S) start $*"
+  "$python" -m lmn_utils.sweep "$@" --workers 1 --threads-per-run "${THREADS:-1}"
+}
+"$python" -c "import lmn_utils; print('lmn_utils from', lmn_utils.__file__)"
+tune=(-p seeds "[2000, 2001]" -p lmn_points "[2, 4, 4]")
+# section 2, cheapest first: each grid value is one run, committed as it lands
+run 04 --name signals_tune_wd --grid weight_decay 0.2 0.5 1.0 2.0 "${tune[@]}"
+run 04 --name signals_tune --grid signals \
+  "{'grokfast_alpha': 0.98, 'grokfast_lambda': 0.5}" "{'grokfast_alpha': 0.98, 'grokfast_lambda': 2.0}" \
+  "{'grokfast_alpha': 0.98, 'grokfast_lambda': 5.0}" "{'grokfast_alpha': 0.9, 'grokfast_lambda': 2.0}" \
+  "{'jacobian_penalty': 0.001}" "{'jacobian_penalty': 0.01}" "{'jacobian_penalty': 0.1}" \
+  "{'lmn_penalty': 0.01, 'lmn_penalty_pairs': 64}" "{'lmn_penalty': 0.1, 'lmn_penalty_pairs': 64}" \
+  "{'lmn_penalty': 1.0, 'lmn_penalty_pairs': 64}" \
+  "{'lmn_penalty': 0.1, 'lmn_penalty_pairs': 64, 'lmn_penalty_after_memorising': True}" \
+  "{'lmn_penalty': 1.0, 'lmn_penalty_pairs': 64, 'lmn_penalty_after_memorising': True}" \
+  "{'lmn_penalty': 10.0, 'lmn_penalty_pairs': 64, 'lmn_penalty_after_memorising': True}" \
+  "${tune[@]}"
