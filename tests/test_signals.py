@@ -143,12 +143,18 @@ def test_the_signal_tracks_the_exact_lmn_over_a_run_where_lmn_moves(tmp_path):
     """tracking.signal_course reads the run's snapshots at its LMN steps; on a run whose LMN
     moves, the rank correlation with the exact LMN is positive in every seed, and a
     rerun gives the same values."""
+    from lmn_utils.remeasure import find_snapshots
     from lmn_utils.tracking import signal_course, tracking_rows, tracking_summary
     from lmn_utils.train import load_snapshots
     path = tmp_path / "snapshots.pt"
     settings = dict(SMALL, steps=600, num_records=30, lmn_points=(2, 6, 4), dtype="float64")
     history, _ = train(seeds=[0, 1], snapshot_path=str(path), **settings)
     _, snapshots = load_snapshots(path)
+    found = find_snapshots(tmp_path, history)  # matched by their saved config, not file name
+    assert found.keys() == snapshots.keys()
+    other, _ = train(seeds=[1], **dict(settings, steps=20, num_records=4))
+    with pytest.raises(ValueError, match=r"no snapshots in .* seeds \[1\]"):
+        find_snapshots(tmp_path, other)
     course = signal_course(history, snapshots, pairs=2000)
     assert [len(c) for c in course] == [len(s) for s in history.lmn_steps]
     rows = tracking_rows(history, course)

@@ -1,0 +1,51 @@
+"""How well the nonlinearity penalty's sampled signal follows the exact LMN (SIGNALS_PLAN.md,
+section 1): over each confirmatory run's kept weight snapshots, Spearman's rho per seed
+between the signal (256 and 1024 pairs a step) and the exact LMN its history holds.
+
+    LMN_SNAPSHOT_DIR=/path/to/scratch python sweeps/track_signal.py [OUT]
+
+Writes OUT (default sweeps/signal_tracking.json), which notebook 11 reads. The snapshots are
+those `sweeps/run_confirmatory.sh` kept (found by their saved config: `remeasure.find_snapshots`).
+"""
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from lmn_utils.confirm import CONFIRM_SWEEPS, confirmatory_histories  # noqa: E402
+from lmn_utils.folders import snapshot_folder  # noqa: E402
+from lmn_utils.remeasure import find_snapshots  # noqa: E402
+from lmn_utils.tracking import signal_course, tracking_rows, tracking_summary  # noqa: E402
+
+TASKS = ("mod 31", "S4", "XOR")
+PAIRS = (256, 1024)
+
+if __name__ == "__main__":
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join("sweeps", "signal_tracking.json")
+    folder = snapshot_folder()
+    if folder is None:
+        sys.exit("set LMN_SNAPSHOT_DIR to the folder of the confirmatory runs' snapshots")
+    histories = confirmatory_histories("sweeps")
+    result = {}
+    for task in TASKS:
+        if task not in histories:
+            print(f"{task}: {CONFIRM_SWEEPS[task][0]} not committed, skipped")
+            continue
+        history = histories[task]
+        try:
+            snapshots = find_snapshots(folder, history)
+        except ValueError as error:
+            print(f"{task}: {error}, skipped")
+            continue
+        for pairs in PAIRS:
+            start = time.perf_counter()
+            rows = tracking_rows(history, signal_course(history, snapshots, pairs))
+            result[f"{task}, {pairs} pairs"] = {"task": task, "pairs": pairs,
+                                                "summary": tracking_summary(rows), "rows": rows}
+            print(task, pairs, result[f"{task}, {pairs} pairs"]["summary"],
+                  f"{time.perf_counter() - start:.0f} s", flush=True)
+    tmp = out + ".partial"
+    with open(tmp, "w") as sink:
+        json.dump(result, sink, indent=1)
+    os.replace(tmp, out)  # nothing half-written if interrupted
