@@ -57,7 +57,8 @@ def schedule_summary(history):
     which inputs when LMN was measured on a subset of them (samples.py)."""
     counts = [len(s) for s in history.lmn_steps]
     note = lmn_samples_note(history)
-    return (f"LMN measured at {min(counts)}-{max(counts)} steps per seed "
+    spread = f"{min(counts)}" if min(counts) == max(counts) else f"{min(counts)}-{max(counts)}"
+    return (f"LMN measured at {spread} steps per seed "
             f"({sum(counts)} evaluations per layer in all)" + (f", on {note}" if note else ""))
 
 

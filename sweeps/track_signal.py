@@ -4,7 +4,8 @@ between the signal (256 and 1024 pairs a step) and the exact LMN its history hol
 
     LMN_SNAPSHOT_DIR=/path/to/scratch python sweeps/track_signal.py [OUT]
 
-Writes OUT (default sweeps/signal_tracking.json), which notebook 11 reads. The snapshots are
+Writes OUT (default sweeps/signal_tracking.json), which notebook 11 reads; an entry OUT holds
+already is kept and not measured again (resumable). The snapshots are
 those `sweeps/run_confirmatory.sh` kept (found by their saved config: `remeasure.find_snapshots`).
 """
 import json
@@ -21,31 +22,37 @@ from lmn_utils.tracking import signal_course, tracking_rows, tracking_summary  #
 TASKS = ("mod 31", "S4", "XOR")
 PAIRS = (256, 1024)
 
+
+def _write(path, result):
+    with open(path + ".partial", "w") as sink:
+        json.dump(result, sink, indent=1)
+    os.replace(path + ".partial", path)  # nothing half-written if interrupted
+
 if __name__ == "__main__":
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join("sweeps", "signal_tracking.json")
     folder = snapshot_folder()
     if folder is None:
         sys.exit("set LMN_SNAPSHOT_DIR to the folder of the confirmatory runs' snapshots")
     histories = confirmatory_histories("sweeps")
-    result = {}
+    result = json.load(open(out)) if os.path.exists(out) else {}
     for task in TASKS:
         if task not in histories:
             print(f"{task}: {CONFIRM_SWEEPS[task][0]} not committed, skipped")
             continue
         history = histories[task]
+        if all(f"{task}, {pairs} pairs" in result for pairs in PAIRS):
+            continue
         try:
             snapshots = find_snapshots(folder, history)
         except ValueError as error:
             print(f"{task}: {error}, skipped")
             continue
-        for pairs in PAIRS:
+        for pairs in (p for p in PAIRS if f"{task}, {p} pairs" not in result):
             start = time.perf_counter()
             rows = tracking_rows(history, signal_course(history, snapshots, pairs))
             result[f"{task}, {pairs} pairs"] = {"task": task, "pairs": pairs,
                                                 "summary": tracking_summary(rows), "rows": rows}
             print(task, pairs, result[f"{task}, {pairs} pairs"]["summary"],
                   f"{time.perf_counter() - start:.0f} s", flush=True)
-    tmp = out + ".partial"
-    with open(tmp, "w") as sink:
-        json.dump(result, sink, indent=1)
-    os.replace(tmp, out)  # nothing half-written if interrupted
+            _write(out, result)  # after each entry: an interrupted run keeps what it measured
+    _write(out, result)
