@@ -17,6 +17,7 @@ from .claims import markdown_cell as cell
 from .inference import (bca_interval, direction_verdict, finite, fisher_p, fraction_interval,
                         holm, sign_flip_p, t_test, tost_p)
 from .lack_of_fit import lack_of_fit
+from .progress import halfway_table, leads
 
 LINEARITY_MARGIN = 0.02      # lack-of-fit gain read as "linear" (plan, family L)
 FALL_MARGIN = 0.05           # |relative change| read as "no change" (family F)
@@ -261,7 +262,7 @@ def describe(test, result=None):
         return "n/a"
     if test.extra.get("percent"):
         return result.interval_text(0, 100, "%")
-    text = result.interval_text(3)
+    text = result.interval_text(test.extra.get("digits", 3))
     if "early" in test.extra:
         text += f"; peak in the window's first half in {test.extra['early']} of {len(test.values)}"
     return text
@@ -277,16 +278,51 @@ def confirmatory_table(per_task, variants=None):
     columns = {f"by {m}": verdicts(tests, m) for m in METHODS[1:]}
     for name, other in (variants or {}).items():
         columns[name] = verdicts(claim_tests(other))
-    rows = []
-    for test in tests:
-        result = t_test(finite(test.values))
-        row = dict(family=test.family, claim=test.claim, statistic=test.statistic,
-                   value=describe(test, result), n=len(finite(test.values)), p=result.p,
-                   verdict=primary[test.claim])
-        row.update({name: column.get(test.claim, "n/a") for name, column in columns.items()})
-        row["fragile"] = any(row[name] not in (row["verdict"], *UNMEASURED) for name in columns)
-        rows.append(row)
-    return rows
+    return [_table_row(test, primary, columns) for test in tests]
+
+
+def _table_row(test, primary, columns):
+    result = t_test(finite(test.values))
+    row = dict(family=test.family, claim=test.claim, statistic=test.statistic,
+               value=describe(test, result), n=len(finite(test.values)), p=result.p,
+               verdict=primary[test.claim])
+    row.update({name: column.get(test.claim, "n/a") for name, column in columns.items()})
+    row["fragile"] = any(row[name] not in (row["verdict"], *UNMEASURED) for name in columns)
+    return row
+
+
+# ---- family T: notebook 09's transformer (plan, clarifications) ------------------------------
+
+TRANSFORMER_LAYER = "resid_mid"
+
+
+def transformer_tests(history, layer=TRANSFORMER_LAYER, alternative=False):
+    """Family T: LMN (from `layer`) falls while generalising (family F's statistic and window),
+    and LMN and the Fourier Gini of the embedding move before test accuracy (per seed, test
+    accuracy's half-way step minus the measure's, `progress.leads`; from memorisation to the
+    end of training in both windows: the alternative window moves the fall only)."""
+    stats = seed_statistics(history, layer, alternative)
+    halfway = halfway_table(history, ["test_acc", "fourier_gini", f"lmn:{layer}"])
+    moves = lambda name, label: ClaimTest(  # noqa: E731
+        "T", f"transformer: {label} moves before test accuracy", leads(halfway, name),
+        ("two-sided", 0.0), ("two-sided", 0.0), None,
+        "test accuracy's half-way step minus the measure's (steps)",
+        {"expected": +1, "digits": 0})
+    return [ClaimTest("T", f"transformer: LMN ({layer}) falls while generalising",
+                      _column(stats, "fall"), ("two-sided", 0.0), ("two-sided", 0.0),
+                      FALL_MARGIN, "relative change over the window",
+                      {"expected": -1, "percent": True}),
+            moves(f"lmn:{layer}", f"LMN ({layer})"),
+            moves("fourier_gini", "Fourier Gini of W_E")]
+
+
+def transformer_rows(history, layer=TRANSFORMER_LAYER):
+    """The table rows of family T (as `confirmatory_table`'s), Holm within T."""
+    tests = transformer_tests(history, layer)
+    primary = verdicts(tests)
+    columns = {f"by {m}": verdicts(tests, m) for m in METHODS[1:]}
+    columns["alternative window"] = verdicts(transformer_tests(history, layer, alternative=True))
+    return [_table_row(test, primary, columns) for test in tests]
 
 
 # ---- counting claims (section 5) -----------------------------------------------------------
@@ -446,6 +482,8 @@ def counting_rows(histories, layer="hidden1"):
                    f"{test['high']:.2f}]; controls {test['control_hits']} of "
                    f"{test['control_total']}; Fisher p {test['p']:.3g}"),
             n=test["total"], verdict=test["verdict"]))
+    if "XOR" in histories and "XOR float32" in histories:
+        rows.append(float32_row(histories["XOR float32"], histories["XOR"], layer))
     for label, bits in (("XOR", 5), ("XOR 4 bits", 4)):
         if label not in histories:
             continue
@@ -458,6 +496,23 @@ def counting_rows(histories, layer="hidden1"):
                              value=f"{hits} of {total} seeds [{low:.2f}, {high:.2f}]",
                              n=total, verdict=count_verdict(hits, total)))
     return rows
+
+
+def float32_row(float32, mixed, layer="hidden1", tolerance=0.05):
+    """Plan, section 5: the double descent's frequency in float32 against mixed precision on the
+    same seeds (the mixed run's seeds that the float32 run has), Fisher's exact test two-sided;
+    "supported" meaning more often in float32."""
+    same = [mixed.seeds.index(s) for s in float32.seeds if s in mixed.seeds]
+    (hits, total), (mixed_hits, mixed_total) = (double_descent_count(h, layer, tolerance)
+                                                for h in (float32, mixed.subset(same)))
+    p = fisher_p(hits, total, mixed_hits, mixed_total) if total and mixed_total else np.nan
+    more = hits / total > mixed_hits / mixed_total if total and mixed_total else False
+    verdict = ("not measured" if not np.isfinite(p) else
+               "not distinguished" if p >= ALPHA else "supported" if more else "contradicted")
+    return dict(claim="XOR: the double descent is a float32 effect (more often than in mixed "
+                      "precision)",
+                value=f"float32 {hits} of {total}, mixed {mixed_hits} of {mixed_total}; "
+                      f"Fisher p {p:.3g}", n=total, verdict=verdict)
 
 
 def markdown_rows(rows, extra_rows=()):
@@ -497,6 +552,8 @@ def confirmatory_report(histories, layer="hidden1", measured=None):
     steps against the paper's, the paper's combined linearity claim and the counting claims.
     Notebook 08 prints and writes them (`markdown_rows`); the README's test recomputes them."""
     rows = table_for(histories, layer, measured)
+    if "transformer" in histories:
+        rows += transformer_rows(histories["transformer"])
     extra = phase_step_rows(histories["mod 31"], "mod 31") if "mod 31" in histories else []
     extra += paper_linearity_rows(rows) + counting_rows(histories, layer)
     return rows, extra

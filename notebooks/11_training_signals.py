@@ -73,8 +73,28 @@ tracking_summary = [{"task": entry["task"], "pairs": entry["pairs"], **entry["su
                     for entry in tracking.values()]
 print(format_table(tracking_summary, digits=2))
 
+# %%
+by_entry = {(e["task"], e["pairs"]): e["summary"] for e in tracking.values()}
+if {("mod 31", 256), ("mod 31", 1024), ("S4", 256), ("S4", 1024)} <= set(by_entry):
+    # the statements below, checked against the committed table
+    assert all(by_entry[k]["positive"] == by_entry[k]["seeds"] == 20 for k in by_entry
+               if k[0] in ("mod 31", "S4"))
+    assert round(by_entry[("mod 31", 256)]["median"], 2) == 0.90
+    assert round(by_entry[("S4", 256)]["median"], 2) == 0.97
+    assert round(by_entry[("mod 31", 1024)]["median"], 2) == 0.89
+    assert round(by_entry[("S4", 1024)]["median"], 2) == 0.98
+    lowest = [by_entry[(t, n)]["min"] for t in ("mod 31", "S4") for n in (256, 1024)]
+    assert 0.6 < min(lowest) and max(lowest) < 0.7  # "between 0.63 and 0.67"
+
 # %% [markdown]
-# TRACKING_PROSE
+# In every one of the 20 seeds of mod 31 and of S4 the signal orders the checkpoints as the
+# exact LMN does (rho above 0 in 40 of 40), closely in most: with 256 pairs a step the median
+# rho is 0.90 for mod 31 and 0.97 for S4. Four times as many pairs barely move it (0.89 and
+# 0.98), and the weakest seed of each task stays between 0.63 and 0.67 with either: where
+# the two part, it is not the sampling of the pairs but the measures themselves (a mean of
+# $1 - L_{ij}$ weighs every pair alike; the entropy of $L$ counts its clusters). So the penalty
+# pushes on what LMN measures, not on a proxy that runs the other way; whether pushing on it
+# helps is the next question.
 
 # %% [markdown]
 # ## Tuning: the same budget for every method

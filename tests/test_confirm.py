@@ -1,4 +1,6 @@
 """The plan's rules (lmn_utils.confirm) on constructed cases, each side of its threshold."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -165,7 +167,6 @@ def test_the_phase_step_rule_reads_the_interval_of_the_log_steps(memorised, verd
 def test_the_counting_rows_read_the_xor_runs_against_the_controls():
     """On the committed exploratory runs (5 seeds each): one double-descent row and the four
     turning-point rows, each a count of seeds that generalised, with a verdict word."""
-    from pathlib import Path
 
     from lmn_utils.confirm import counting_rows, markdown_rows
     figures = Path(__file__).resolve().parents[1] / "figures"
@@ -179,3 +180,39 @@ def test_the_counting_rows_read_the_xor_runs_against_the_controls():
                for r in rows)
     assert rows[0]["verdict"] == "not reproduced"
     assert markdown_rows([], rows).count("\n") == 2 + len(rows)
+
+
+def test_family_t_reads_the_transformer_as_the_plan_says():
+    """Family T on notebook 09's committed run: the fall is family F's statistic at resid_mid,
+    the leads are test accuracy's half-way step minus each measure's, and the verdicts are the
+    t-tests' under Holm within T (three tests)."""
+    from scipy import stats as scipy_stats
+
+    from lmn_utils.confirm import seed_statistics, transformer_rows
+    from lmn_utils.inference import holm
+    from lmn_utils.progress import halfway_table, leads
+    figures = Path(__file__).resolve().parents[1] / "figures"
+    history = History.load(figures / "09_transformer_history.json")
+    rows = transformer_rows(history)
+    assert [r["family"] for r in rows] == ["T"] * 3 and all(r["n"] == 4 for r in rows)
+    falls = [s["fall"] for s in seed_statistics(history, "resid_mid")]
+    halfway = halfway_table(history, ["test_acc", "fourier_gini", "lmn:resid_mid"])
+    values = [falls, leads(halfway, "lmn:resid_mid"), leads(halfway, "fourier_gini")]
+    p = [scipy_stats.ttest_1samp(v, 0.0).pvalue for v in values]
+    assert np.allclose([r["p"] for r in rows], p)
+    adjusted = holm(np.array(p))
+    for row, value, q in zip(rows, values, adjusted):
+        expected = ("not distinguished" if q >= 0.05 else
+                    "supported" if np.sign(np.mean(value)) == (-1 if "falls" in row["claim"]
+                                                               else +1) else "contradicted")
+        assert row["verdict"] == expected, row
+
+
+def test_the_float32_row_compares_the_same_seeds_of_both_precisions():
+    from lmn_utils.confirm import double_descent_count, float32_row
+    figures = Path(__file__).resolve().parents[1] / "figures"
+    mixed = History.load(figures / "06_bitwise_xor_history.json")
+    row = float32_row(mixed.subset([1, 3]), mixed)  # its own seeds 1 and 3: the same counts
+    hits, total = double_descent_count(mixed.subset([1, 3]))
+    assert row["value"].startswith(f"float32 {hits} of {total}, mixed {hits} of {total}")
+    assert row["verdict"] == "not distinguished" and row["n"] == total
