@@ -49,6 +49,30 @@ def _window(history, row, layer, start, end):
             history.at_lmn_steps("test_loss", row)[keep], history.at_lmn_steps("l2_norm", row)[keep])
 
 
+def three_statistics(history, layer="hidden1", axis="linear"):
+    """Per seed that memorises, the three readings of "a straight line in the test loss" on its
+    primary window, for LMN and for L2: the line's R², the curvature gain (a parabola over the
+    line) and the lack-of-fit gain (a spline over the line). For teaching how a statistic sees
+    only the departures it is built for (notebook 08)."""
+    rows = []
+    for stats in seed_statistics(history, layer):
+        fits = stats[axis]
+        rows.append({"seed": stats["seed"], "generalised": stats["generalised"],
+                     "points": fits["points"],
+                     **{f"{name} {label}": fits[f"{name}_{key}"] for name in ("lmn", "l2")
+                        for key, label in (("r2", "line R2"), ("curv", "curvature gain"),
+                                           ("gain", "lack-of-fit gain"))}})
+    return rows
+
+
+def seed_window(history, row, layer="hidden1"):
+    """(test loss, LMN, L2) of seed `row` over its primary window (as the tests read it)."""
+    memorised, generalised = history.phases()[row][1:]
+    end = phase_end(history, row, generalised)
+    _, lmn, loss, l2 = _window(history, row, layer, window_start(history, row, memorised, end), end)
+    return loss, lmn, l2
+
+
 def _linearity(loss, lmn, l2):
     """Per axis: lack-of-fit of LMN and L2, the line's R^2 and the curvature gain of each."""
     out = {}

@@ -34,6 +34,21 @@ def _r2(design, y):
     return 1 - (residual @ residual) / ((y - y.mean()) @ (y - y.mean())), residual @ residual
 
 
+def fitted_curves(x, y, grid):
+    """The line, the parabola and the spline fitted to (x, y) by least squares, evaluated at
+    `grid` (for drawing what each statistic compares): dict of arrays."""
+    x, y, grid = (np.asarray(v, dtype=float) for v in (x, y, grid))
+    mean, spread = x.mean(), x.std()
+    z, g = (x - mean) / spread, (grid - mean) / spread
+    knots = np.quantile(z, KNOT_QUANTILES)
+    designs = {"line": lambda u: np.stack([np.ones_like(u), u], 1),
+               "parabola": lambda u: np.stack([np.ones_like(u), u, u * u], 1),
+               "spline": lambda u: np.hstack([np.stack([np.ones_like(u), u], 1),
+                                              spline_basis(u, knots)])}
+    return {name: design(g) @ np.linalg.lstsq(design(z), y, rcond=None)[0]
+            for name, design in designs.items()}
+
+
 def lack_of_fit(x, y):
     """dict(r2_line, r2_spline, gain, f, p, n) for y against x; nan where there are fewer than
     MIN_POINTS points, fewer than 5 distinct x, or y is constant.

@@ -6,6 +6,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 
 from .folders import write_atomically
+from .lack_of_fit import fitted_curves
 
 PHASE_COLOURS = {"memorising": "#f4cccc", "generalising": "#fff2cc", "finalising": "#d9ead3"}
 
@@ -240,3 +241,17 @@ def region_colour_indices(labels, palette_size=20):
 def region_colormap(labels):
     """A ListedColormap for `labels` in which neighbouring regions differ (tab20)."""
     return ListedColormap(plt.cm.tab20(region_colour_indices(labels)))
+
+
+def plot_three_fits(axes, loss, series, title=""):
+    """One panel per entry of `series` ({name: values}): the values against the test loss, with
+    the line, parabola and spline that the three linearity statistics compare."""
+    grid = np.linspace(np.min(loss), np.max(loss), 200)
+    styles = {"line": dict(color="k", lw=1), "parabola": dict(color="tab:orange", ls="--", lw=1),
+              "spline": dict(color="tab:green", lw=1.5)}
+    for ax, (name, values) in zip(axes, series.items()):
+        ax.scatter(loss, values, s=14, color="0.4", zorder=3, label="measured")
+        for fit, curve in fitted_curves(loss, values, grid).items():
+            ax.plot(grid, curve, label=fit, **styles[fit])
+        ax.set(xlabel="test loss", ylabel=name, title=f"{title}{name}")
+    axes[0].legend(fontsize=8)

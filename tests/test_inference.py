@@ -116,3 +116,15 @@ def test_the_exact_sign_flip_enumeration_equals_scipys(n, alternative):
                                       alternative=alternative, vectorized=True,
                                       n_resamples=np.inf).pvalue
     assert sign_flip_p(values, 0.1, alternative) == pytest.approx(expected, rel=1e-12)
+
+
+def test_the_fitted_curves_are_the_least_squares_fits_the_statistics_compare():
+    from lmn_utils.lack_of_fit import fitted_curves, lack_of_fit
+    x = np.linspace(0.0, 2.0, 15)
+    y = np.sin(3 * x)  # turns back: neither a line nor a parabola follows it
+    curves = fitted_curves(x, y, x)
+    r2 = {k: 1 - ((y - c) ** 2).sum() / ((y - y.mean()) ** 2).sum() for k, c in curves.items()}
+    fit = lack_of_fit(x, y)
+    assert np.isclose(r2["line"], fit["r2_line"]) and np.isclose(r2["spline"], fit["r2_spline"])
+    assert r2["line"] <= r2["parabola"] <= r2["spline"] and r2["spline"] > 0.95
+    assert np.allclose(fitted_curves(x, 2 * x + 1, [5.0])["line"], [11.0])  # extrapolates
