@@ -133,7 +133,22 @@ print(f"{len(decided)} decided verdicts, {len(by_sign_flip)} of them fragile und
 # **What five seeds can decide.** With five seeds the exact sign-flip test cannot reach a
 # two-sided p below 0.05 (its smallest p-value is 2/32), so every verdict above that decides
 # something is fragile under it: five seeds cannot settle any claim by a test that assumes no
-# distribution. The plan's answer is more seeds.
+# distribution. The plan's answer is more seeds. How much narrower does an interval get? For
+# the same spread between seeds, the t-interval's half-width is $t_{0.975, n-1}\, s / \sqrt{n}$:
+
+# %%
+from scipy import stats as scipy_stats
+
+half_width = {n: scipy_stats.t.ppf(0.975, n - 1) / n ** 0.5 for n in (3, 5, 10, 20)}
+print({n: f"{w:.2f} s" for n, w in half_width.items()})
+assert round(half_width[5] / half_width[20], 1) == 2.7  # "2.7 times as wide"
+assert [round(half_width[n], 2) for n in (3, 5, 20)] == [2.48, 1.24, 0.47]
+
+# %% [markdown]
+# In units of the spread $s$ between seeds: with 5 seeds the interval reaches 1.24 $s$ either
+# side of the mean, with 20 seeds 0.47 $s$, so five seeds give an interval 2.7 times as wide
+# (and three, 2.48 $s$). A true mean of half the seed-to-seed spread leaves 0 inside a typical
+# five-seed interval and outside a typical twenty-seed one: the confirmatory runs use 20.
 #
 # ## The confirmatory table (fresh seeds 1000-1019)
 # The runs of `ANALYSIS_PLAN.md`, section 1, committed under `sweeps/confirm_*`: 20 fresh seeds
