@@ -455,6 +455,34 @@ def confirmatory_histories(root):
     return found
 
 
+SENSITIVITY_DIR = "confirm_sensitivity"  # sweeps/<this>/<task>/<row>.json: rows 4-7 (section 6)
+
+
+def slug(name):
+    """A file name for a task or a sensitivity row ("mod 31" -> "mod_31")."""
+    return "".join(c if c.isalnum() else "_" for c in name.lower()).strip("_")
+
+
+def sensitivity_from(root, histories):
+    """{row name: {task: (History, layer)}} of the rows 4-7 measured so far under
+    root/SENSITIVITY_DIR (`sweeps/remeasure_confirmatory.py`), for the tasks in `histories`;
+    `table_for(..., measured=...)` takes it. A row not measured is absent."""
+    import os
+
+    from .history import History
+    from .remeasure import sensitivity_variants
+    out = {}
+    for task, history in histories.items():
+        if task not in GROKKING_TASKS:
+            continue
+        for name in sensitivity_variants(history):
+            path = os.path.join(root, SENSITIVITY_DIR, slug(task), f"{slug(name)}.json")
+            if os.path.exists(path):
+                measured = History.load(path)
+                out.setdefault(name, {})[task] = (measured, next(iter(measured.lmn)))
+    return out
+
+
 def missing_runs(histories):
     """The labels of CONFIRM_SWEEPS that `histories` lacks."""
     return [label for label in CONFIRM_SWEEPS if label not in histories]

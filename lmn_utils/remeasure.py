@@ -103,19 +103,23 @@ def _member_lmn(probe, row, inputs, layer, n_points):
                                 n_points=n_points)
 
 
-def sensitivity_histories(history, snapshots, rows=None, progress=False):
-    """{sensitivity row: (History, layer)} of ANALYSIS_PLAN.md section 6, rows 4-7, measured
-    from the run's snapshots for the seeds at `rows` (all by default; the plan allows 10 per
-    task): hidden1 before its SiLU and hidden2 (the tap), 11 and 41 interpolation points, each
-    seed's training inputs only, and a grid of 30 steps shared by all seeds (the schedule)."""
+def sensitivity_variants(history):
+    """{sensitivity row: `remeasure` keywords} of ANALYSIS_PLAN.md section 6, rows 4-7: hidden1
+    before its SiLU and hidden2 (the tap), 11 and 41 interpolation points, each seed's
+    training inputs only, and a grid of 30 steps shared by all seeds (the schedule)."""
     grid = grid_schedule(np.asarray(history.steps), 30)
-    variants = {"tap hidden1 before SiLU": dict(layer="hidden1_pre"),
-                "tap hidden2": dict(layer="hidden2"),
-                "11 points": dict(n_points=11), "41 points": dict(n_points=41),
-                "training inputs": dict(on="train"),
-                "grid schedule": dict(steps=[grid] * len(history.seeds))}
+    return {"tap hidden1 before SiLU": dict(layer="hidden1_pre"),
+            "tap hidden2": dict(layer="hidden2"),
+            "11 points": dict(n_points=11), "41 points": dict(n_points=41),
+            "training inputs": dict(on="train"),
+            "grid schedule": dict(steps=[grid] * len(history.seeds))}
+
+
+def sensitivity_histories(history, snapshots, rows=None, progress=False):
+    """{sensitivity row: (History, layer)} of `sensitivity_variants`, measured from the run's
+    snapshots for the seeds at `rows` (all by default; the plan allows 10 per task)."""
     out = {}
-    for name, kwargs in variants.items():
+    for name, kwargs in sensitivity_variants(history).items():
         measured = remeasure(history, snapshots, rows=rows, progress=progress, **kwargs)
         out[name] = (measured, next(iter(measured.lmn)))
     return out

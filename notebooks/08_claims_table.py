@@ -159,7 +159,9 @@ assert [round(half_width[n], 2) for n in (3, 5, 20)] == [2.48, 1.24, 0.47]
 confirmatory = cf.confirmatory_histories(sweeps_dir)
 print("committed:", {label: len(h.seeds) for label, h in confirmatory.items()} or "none")
 print("not yet run:", cf.missing_runs(confirmatory))
-confirm_rows, confirm_extra = cf.confirmatory_report(confirmatory, layer)
+remeasured = cf.sensitivity_from(sweeps_dir, confirmatory)  # rows 4-7, as far as measured
+print("rows 4-7 measured:", {name: sorted(t) for name, t in remeasured.items()} or "none yet")
+confirm_rows, confirm_extra = cf.confirmatory_report(confirmatory, layer, measured=remeasured)
 print(cf.text_rows(confirm_rows) if confirm_rows else "(no confirmatory run of a grokking task yet)")
 print(cf.extra_text(confirm_extra))
 confirm_path = lu.write_text(os.path.join(output_dir, "08_confirmatory_table.md"),

@@ -216,3 +216,17 @@ def test_the_float32_row_compares_the_same_seeds_of_both_precisions():
     hits, total = double_descent_count(mixed.subset([1, 3]))
     assert row["value"].startswith(f"float32 {hits} of {total}, mixed {hits} of {total}")
     assert row["verdict"] == "not distinguished" and row["n"] == total
+
+
+def test_rows_4_to_7_are_read_from_their_files_and_reach_the_table(tmp_path):
+    from lmn_utils.confirm import SENSITIVITY_DIR, sensitivity_from, slug, table_for
+    figures = Path(__file__).resolve().parents[1] / "figures"
+    history = History.load(figures / "04_modular_addition_history.json")
+    assert sensitivity_from(tmp_path, {"mod 31": history}) == {}
+    folder = tmp_path / SENSITIVITY_DIR / slug("mod 31")
+    folder.mkdir(parents=True)
+    history.subset([0, 1, 2]).save(str(folder / f"{slug('11 points')}.json"))
+    measured = sensitivity_from(tmp_path, {"mod 31": history})
+    assert list(measured) == ["11 points"] and measured["11 points"]["mod 31"][1] == "hidden1"
+    rows = table_for({"mod 31": history}, measured=measured)
+    assert all("11 points" in r for r in rows)

@@ -86,6 +86,7 @@ def test_the_readme_shows_the_confirmatory_table_recomputed_from_the_committed_s
     import lmn_utils.confirm as cf
     histories = cf.confirmatory_histories(Path(__file__).resolve().parents[1] / "sweeps")
     assert {"mod 31", "S4"} <= set(histories)
-    rows, extra = cf.confirmatory_report(histories)
+    root = Path(__file__).resolve().parents[1] / "sweeps"
+    rows, extra = cf.confirmatory_report(histories, measured=cf.sensitivity_from(root, histories))
     missing = [line for line in cf.markdown_rows(rows, extra).splitlines() if line not in README]
     assert not missing, f"README lacks confirmatory rows (rebuild them from notebook 08): {missing[:2]}"
