@@ -23,6 +23,7 @@ LINEARITY_MARGIN = 0.02      # lack-of-fit gain read as "linear" (plan, family L
 FALL_MARGIN = 0.05           # |relative change| read as "no change" (family F)
 LEVEL_RATIO = 0.5            # levelling off: the rate after below half the rate during (V)
 ALPHA = 0.05
+MIN_WINDOW_POINTS = 6        # a seed with fewer LMN steps in its window is left out (section 2)
 METHODS = ("t", "sign-flip", "bca", "uncorrected")
 # verdicts of a sensitivity row that did not measure a claim (a task it holds no runs of, or too
 # few values there): such a row neither confirms nor moves the claim's verdict
@@ -95,6 +96,8 @@ def seed_statistics(history, layer="hidden1", alternative=False):
         end = phase_end(history, row, generalised)
         start = window_start(history, row, memorised, end, alternative)
         steps, lmn, loss, l2 = _window(history, row, layer, start, end)
+        if len(lmn) < MIN_WINDOW_POINTS:  # plan, section 2: left out (n counts the others)
+            continue
         stats = dict(seed=history.seeds[row], memorised=memorised, generalised=generalised)
         stats["fall"] = (lmn[-1] - lmn[0]) / lmn[0] if len(lmn) >= 2 else np.nan
         values, all_steps = history.lmn[layer][row], history.lmn_steps[row]
@@ -247,6 +250,11 @@ def claim_tests(per_task):
 
 def _linearity_tests(task, stats, axis):
     on = "log test loss" if axis == "log" else "test loss"
+    # the paired rows read one set of seeds: a seed where any of the six numbers is undefined
+    # is left out of all of them (like for like)
+    keys = ("lmn_gain", "l2_gain", "lmn_r2", "l2_r2", "lmn_curv", "l2_curv")
+    usable = np.all([np.isfinite(_column(stats, k, axis)) for k in keys], axis=0)
+    stats = [s for s, keep in zip(stats, usable) if keep]
     lmn_gain, l2_gain = _column(stats, "lmn_gain", axis), _column(stats, "l2_gain", axis)
     margin = ("greater", LINEARITY_MARGIN)
     within = ("within", LINEARITY_MARGIN)
@@ -345,7 +353,10 @@ def transformer_rows(history, layer=TRANSFORMER_LAYER):
     tests = transformer_tests(history, layer)
     primary = verdicts(tests)
     columns = {f"by {m}": verdicts(tests, m) for m in METHODS[1:]}
-    columns["alternative window"] = verdicts(transformer_tests(history, layer, alternative=True))
+    moved = verdicts(transformer_tests(history, layer, alternative=True))
+    # the alternative window moves the fall only: the leads are not measured by that row
+    columns["alternative window"] = {claim: (verdict if "falls" in claim else "n/a")
+                                     for claim, verdict in moved.items()}
     return [_table_row(test, primary, columns) for test in tests]
 
 
@@ -554,17 +565,19 @@ def float32_row(float32, mixed, layer="hidden1", tolerance=0.05):
     """Plan, section 5: the double descent's frequency in float32 against mixed precision on the
     same seeds (the mixed run's seeds that the float32 run has), Fisher's exact test two-sided;
     "supported" meaning more often in float32."""
-    same = [mixed.seeds.index(s) for s in float32.seeds if s in mixed.seeds]
-    (hits, total), (mixed_hits, mixed_total) = (double_descent_count(h, layer, tolerance)
-                                                for h in (float32, mixed.subset(same)))
+    shared = [s for s in float32.seeds if s in mixed.seeds]
+    (hits, total), (mixed_hits, mixed_total) = (
+        double_descent_count(h.subset([h.seeds.index(s) for s in shared]), layer, tolerance)
+        for h in (float32, mixed))
     p = fisher_p(hits, total, mixed_hits, mixed_total) if total and mixed_total else np.nan
     more = hits / total > mixed_hits / mixed_total if total and mixed_total else False
     verdict = ("not measured" if not np.isfinite(p) else
                "not distinguished" if p >= ALPHA else "supported" if more else "contradicted")
     return dict(claim="XOR: the double descent is a float32 effect (more often than in mixed "
                       "precision)",
-                value=f"float32 {hits} of {total}, mixed {mixed_hits} of {mixed_total}; "
-                      f"Fisher p {p:.3g}", n=total, verdict=verdict)
+                value=f"seeds {len(shared)}; with the shape, of those that generalised: float32 "
+                      f"{hits} of {total}, mixed {mixed_hits} of {mixed_total}; Fisher p {p:.3g}",
+                n=len(shared), verdict=verdict)
 
 
 def markdown_rows(rows, extra_rows=()):

@@ -14,7 +14,7 @@ from scipy import stats
 
 KNOT_QUANTILES = (0.05, 0.275, 0.5, 0.725, 0.95)
 EXTRA_TERMS = len(KNOT_QUANTILES) - 2   # nonlinear terms the spline adds to the line
-MIN_POINTS = len(KNOT_QUANTILES) + 2    # the F-test needs n - 5 > 0 residual degrees of freedom
+MIN_POINTS = len(KNOT_QUANTILES) + 2    # n - 5 > 0 for the F-test; 7 leaves it 2 degrees of freedom
 
 
 def spline_basis(x, knots):

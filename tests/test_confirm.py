@@ -78,15 +78,25 @@ def test_count_verdict_reads_the_clopper_pearson_bounds():
 
 def constructed_history():
     """One seed: memorises at 10, generalises at 30; LMN 2 -> 8 (peak, step 10) -> 4 (step 30)
-    -> 3 (step 70): -50% over the window in 20 steps, -25% after in 40 steps."""
-    steps = np.array([0, 10, 20, 30, 50, 70])
-    train = np.array([[0, 1, 1, 1, 1, 1]], dtype=float)
-    test = np.array([[0, 0, 0, 1, 1, 1]], dtype=float)
-    loss = np.array([[3.0, 2.0, 2.5, 0.5, 0.3, 0.2]])
+    -> 3 (step 70): -50% over the window (7 LMN steps) in 20 steps, -25% after in 40 steps; the
+    test loss peaks at step 12 (the alternative window: 6 steps)."""
+    steps = np.array([0, 10, 12, 16, 20, 24, 27, 30, 50, 70])
+    train = np.array([[0, 1, 1, 1, 1, 1, 1, 1, 1, 1]], dtype=float)
+    test = np.array([[0, 0, 0, 0, 0, 0, 0, 1, 1, 1]], dtype=float)
+    loss = np.array([[3.0, 2.0, 2.5, 2.2, 1.8, 1.2, 0.8, 0.5, 0.3, 0.2]])
     history = History(config={"seeds": [7]}, steps=steps, metrics={
         "train_acc": train, "test_acc": test, "test_loss": loss, "l2_norm": loss + 1})
-    history.set_lmn([steps], {"hidden1": [np.array([2.0, 8.0, 6.0, 4.0, 3.5, 3.0])]})
+    history.set_lmn([steps], {"hidden1": [np.array([2.0, 8.0, 6.0, 5.5, 5.0, 4.6, 4.3, 4.0,
+                                                    3.5, 3.0])]})
     return history
+
+
+def test_a_seed_with_fewer_than_6_window_points_is_left_out():
+    history = constructed_history().subset([0])
+    keep = [0, 1, 5, 7, 8, 9]  # 10, 24, 30 inside the window: 3 points
+    short = History(config=history.config, steps=history.steps, metrics=history.metrics)
+    short.set_lmn([history.lmn_steps[0][keep]], {"hidden1": [history.lmn["hidden1"][0][keep]]})
+    assert seed_statistics(short) == [] and len(seed_statistics(history)) == 1
 
 
 def test_seed_statistics_by_hand():
@@ -123,8 +133,7 @@ def test_a_sensitivity_row_that_moves_a_verdict_marks_it_fragile_and_an_unmeasur
 
 def test_turning_points_absolute_and_scale_free():
     history = constructed_history()
-    history.lmn["hidden1"] = [np.array([20.0, 20.0, 20.0, 20.0, 15.0, 20.0])]
-    history.steps = np.array([0, 10, 20, 30, 50, 70])
+    history.lmn["hidden1"] = [np.array([20.0] * 8 + [15.0, 20.0])]
     # after generalising (step 30): 20 -> 15 -> 20, the last point: no finished second fall
     assert turning_points(history, 5) == dict(absolute=(0, 1), scale_free=(0, 1))
 
@@ -214,8 +223,9 @@ def test_the_float32_row_compares_the_same_seeds_of_both_precisions():
     mixed = History.load(figures / "06_bitwise_xor_history.json")
     row = float32_row(mixed.subset([1, 3]), mixed)  # its own seeds 1 and 3: the same counts
     hits, total = double_descent_count(mixed.subset([1, 3]))
-    assert row["value"].startswith(f"float32 {hits} of {total}, mixed {hits} of {total}")
-    assert row["verdict"] == "not distinguished" and row["n"] == total
+    assert f"float32 {hits} of {total}, mixed {hits} of {total}" in row["value"]
+    assert row["value"].startswith("seeds 2;")
+    assert row["verdict"] == "not distinguished" and row["n"] == 2
 
 
 def test_rows_4_to_7_are_read_from_their_files_and_reach_the_table(tmp_path):
