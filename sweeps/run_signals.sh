@@ -25,6 +25,7 @@ run 04 --name signals_tune_wd --grid weight_decay 0.2 0.5 1.0 2.0 "${tune[@]}"
 run 04 --name signals_tune --grid signals \
   "{'grokfast_alpha': 0.98, 'grokfast_lambda': 0.5}" "{'grokfast_alpha': 0.98, 'grokfast_lambda': 2.0}" \
   "{'grokfast_alpha': 0.98, 'grokfast_lambda': 5.0}" "{'grokfast_alpha': 0.9, 'grokfast_lambda': 2.0}" \
+  "{'grokfast_alpha': 0.8, 'grokfast_lambda': 2.0}" \
   "{'jacobian_penalty': 0.001}" "{'jacobian_penalty': 0.01}" "{'jacobian_penalty': 0.1}" \
   "{'lmn_penalty': 0.01, 'lmn_penalty_pairs': 64}" "{'lmn_penalty': 0.1, 'lmn_penalty_pairs': 64}" \
   "{'lmn_penalty': 1.0, 'lmn_penalty_pairs': 64}" \
