@@ -140,11 +140,12 @@ def test_a_notebooks_signals_parameter_names_only_signal_fields_and_reaches_the_
 
 
 def test_the_signal_tracks_the_exact_lmn_over_a_run_where_lmn_moves(tmp_path):
-    """tracking.signal_course reads the run's snapshots at its LMN steps; on a run whose LMN
-    moves, the rank correlation with the exact LMN is positive in every seed, and a
-    rerun gives the same values."""
+    """tracking.signal_course reads the run's snapshots at its LMN steps (found by their saved
+    config); on a run whose LMN moves, the signal's levels rank like LMN's in every seed, its
+    changes are measured on the same pairs at both ends, and a rerun gives the same values."""
     from lmn_utils.remeasure import find_snapshots
-    from lmn_utils.tracking import signal_course, tracking_rows, tracking_summary
+    from lmn_utils.tracking import (partial_spearman, signal_course, tracking_rows,
+                                    tracking_summary)
     from lmn_utils.train import load_snapshots
     path = tmp_path / "snapshots.pt"
     settings = dict(SMALL, steps=600, num_records=30, lmn_points=(2, 6, 4), dtype="float64")
@@ -155,13 +156,25 @@ def test_the_signal_tracks_the_exact_lmn_over_a_run_where_lmn_moves(tmp_path):
     other, _ = train(seeds=[1], **dict(settings, steps=20, num_records=4))
     with pytest.raises(ValueError, match=r"no snapshots in .* seeds \[1\]"):
         find_snapshots(tmp_path, other)
-    course = signal_course(history, snapshots, pairs=2000)
-    assert [len(c) for c in course] == [len(s) for s in history.lmn_steps]
-    rows = tracking_rows(history, course)
-    summary = tracking_summary(rows)
-    assert summary["seeds"] == 2 and summary["positive"] == 2, rows
+    course = signal_course(history, snapshots, pairs=2000, pool="all")
+    assert [(len(a), len(b)) for a, b in course] == [(len(s), len(s) - 1)
+                                                    for s in history.lmn_steps]
+    summary = tracking_summary(tracking_rows(history, course))
+    assert summary["signal"]["positive"] == summary["signal"]["seeds"] == 2, summary
     with pytest.raises(ValueError, match="pairs must be an int >= 1"):
         signal_course(history, snapshots, pairs=0)
-    assert all(0 <= v <= 1 for c in course for v in c)
-    again = signal_course(history, snapshots, pairs=2000)  # the same pairs on every rerun
-    assert all(np.array_equal(a, b) for a, b in zip(course, again))
+    with pytest.raises(ValueError, match=r"pool must be one of \['train', 'all'\]"):
+        signal_course(history, snapshots, pool="test")
+    assert all(0 <= v <= 1 for levels, _ in course for v in levels)
+    train_pool = signal_course(history, snapshots, pairs=50)
+    again = signal_course(history, snapshots, pairs=50)  # the same pairs on every rerun
+    assert all(np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+               for a, b in zip(train_pool, again))
+    rng = np.random.default_rng(0)
+    t = np.arange(20.0)
+    shared = t + rng.normal(0, 1, 20)
+    assert partial_spearman(shared + rng.normal(0, 1, 20), shared, t) > 0.2  # beyond the trend
+    # LMN a monotone function of time: nothing is left beyond the trend, the partial is undefined
+    assert np.isnan(partial_spearman(t + rng.normal(0, 3, 20), t ** 2, t))
+    noise = partial_spearman(t + rng.normal(0, 1, 20), t + rng.normal(0, 1, 20), t)
+    assert abs(noise) < 0.6  # two series that share only the trend
