@@ -61,6 +61,17 @@ def _generators(seeds, salt, device):
             for seed in seeds]
 
 
+def draw_pairs(generators, pool_size, pairs):
+    """([S, pairs], [S, pairs]) row indices i != j into a pool of `pool_size` inputs, one row
+    of pairs per generator (member), drawn i first, then j."""
+    draws = []
+    for g in generators:
+        i = torch.randint(pool_size, (pairs,), generator=g)
+        j = torch.randint(pool_size - 1, (pairs,), generator=g)
+        draws.append((i, j + (j >= i)))  # j != i
+    return tuple(torch.stack(d) for d in zip(*draws))
+
+
 def path_r2(y, t):
     """Mean over output coordinates of r^2 of y [..., n, K] against t [n] (along dim -2); a
     coordinate constant along the path counts as 1 (as in the metric)."""
@@ -135,13 +146,8 @@ class Signals:
         self.memorised |= (torch.as_tensor(train_acc).cpu() >= 1.0)
 
     def _pairs(self, pool_size):
-        draws = []
-        for g in self.pair_generators:
-            i = torch.randint(pool_size, (self.config.lmn_penalty_pairs,), generator=g)
-            j = torch.randint(pool_size - 1, (self.config.lmn_penalty_pairs,), generator=g)
-            draws.append((i, j + (j >= i)))  # j != i
-        i, j = (torch.stack(d).to(self.inputs.device) for d in zip(*draws))
-        return i, j
+        i, j = draw_pairs(self.pair_generators, pool_size, self.config.lmn_penalty_pairs)
+        return i.to(self.inputs.device), j.to(self.inputs.device)
 
     def extra_loss(self, stack):
         total = 0.0

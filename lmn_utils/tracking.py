@@ -20,7 +20,7 @@ import torch
 from scipy import stats
 
 from .prepare import build_stack
-from .signals import sampled_nonlinearity
+from .signals import draw_pairs, sampled_nonlinearity
 from .tasks import make_task
 from .train import TrainConfig
 
@@ -58,7 +58,7 @@ def signal_course(history, snapshots, pairs=64, pool="train"):
     own_steps = [set(int(s) for s in steps) for steps in history.lmn_steps]
     for step in sorted(set().union(*own_steps)):
         stack.load_state_dict({k: v.to(torch.float64) for k, v in snapshots[step].items()})
-        i, j = _fresh_pairs(generators, inputs.shape[-2], pairs)
+        i, j = draw_pairs(generators, inputs.shape[-2], pairs)
         with torch.no_grad():
             level = sampled_nonlinearity(stack, inputs, i, j).numpy()
             if any(p is not None for p in previous):
@@ -73,15 +73,6 @@ def signal_course(history, snapshots, pairs=64, pool="train"):
             levels[row].append(level[row])
             previous[row] = (i[row], j[row], level[row])
     return [(np.array(a), np.array(b)) for a, b in zip(levels, changes)]
-
-
-def _fresh_pairs(generators, pool_size, pairs):
-    draws = []
-    for g in generators:
-        i = torch.randint(pool_size, (pairs,), generator=g)
-        j = torch.randint(pool_size - 1, (pairs,), generator=g)
-        draws.append((i, j + (j >= i)))  # j != i
-    return tuple(torch.stack(d) for d in zip(*draws))
 
 
 def partial_spearman(x, y, control):
