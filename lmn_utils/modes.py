@@ -33,7 +33,7 @@ def quick_settings(quick, seeds, steps, lmn_points, quick_seeds, quick_steps):
     return list(quick_seeds), quick_steps, list(QUICK_POINTS)
 
 
-def _plain(value):
+def plain_json(value):
     return json.loads(json.dumps(value))  # tuples -> lists, as a saved history holds them
 
 
@@ -54,9 +54,9 @@ def train_or_load(config, file_name, output_dir, redraw, source_dir="../figures"
     if not os.path.exists(path):
         raise ValueError(f"redraw=True needs the saved history {path}; run with redraw=False first")
     history = History.load(path)
-    wanted = _plain(asdict(config))
+    wanted = plain_json(asdict(config))
     for key in SAME_RUN:
-        saved = _plain(history.config.get(key, wanted[key]))
+        saved = plain_json(history.config.get(key, wanted[key]))
         if saved != wanted[key]:
             raise ValueError(f"redraw=True draws the saved run, whose {key} is {saved!r}, not "
                              f"{wanted[key]!r}: set redraw=False to train this one")

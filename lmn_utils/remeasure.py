@@ -7,7 +7,8 @@ steps, and returns a History whose LMN is the new one (losses, accuracies and L2
 the sensitivity rows of ANALYSIS_PLAN.md (section 6) are computed this way.
 """
 import copy
-import json
+import glob
+import os
 
 import numpy as np
 import torch
@@ -18,7 +19,7 @@ from .prepare import build_stack, lmn_probe
 from .samples import SUBSET_SEED, check_lmn_samples, sample_rows
 from .schedule import grid_schedule
 from .tasks import make_task
-from .modes import SAME_RUN
+from .modes import SAME_RUN, plain_json
 from .train import TrainConfig, load_snapshots
 
 ON = ("all", "train")
@@ -29,18 +30,12 @@ def find_snapshots(folder, history):
     whose saved config has the history's settings (`modes.SAME_RUN`). File names are a hash of
     the whole config (`train.snapshot_key`), which a later version's new fields change, so the
     files are matched by content. Raises ValueError when none matches."""
-    import glob
-    import os
     for path in sorted(glob.glob(os.path.join(folder, "*.pt"))):
         config, snapshots = load_snapshots(path)
-        if all(_plain(config.get(key)) == _plain(history.config.get(key)) for key in SAME_RUN):
+        if all(plain_json(config.get(key)) == plain_json(history.config.get(key)) for key in SAME_RUN):
             return snapshots
     raise ValueError(f"no snapshots in {folder} of the run with seeds {history.seeds} "
                      f"({history.config.get('task')}, {history.config.get('steps')} steps)")
-
-
-def _plain(value):
-    return json.loads(json.dumps(value))  # tuples -> lists, as JSON holds them
 
 
 def _inputs_per_seed(history, config, task, on):
