@@ -1,17 +1,26 @@
 """The training-signal study of SIGNALS_PLAN.md (notebook 11): which method and setting a sweep
-row is, each setting's tuning summary, and the plan's rule for the setting a method keeps.
+row is, each setting's tuning summary, the plan's rule for the setting a method keeps, and the
+edge rule's next value to try.
 
 Rows are those of a sweep's results table (`sweep_table.load_sweep`): one per seed, with the
 run's grid values (`signals`, a dict of TrainConfig signal fields, or `weight_decay`) beside
-the seed's memorisation and generalisation steps and its final test accuracy.
+the seed's memorisation and generalisation steps and its final test accuracy; `run_seconds`
+adds each run's wall time (its run.json) for the plan's tie-break.
 """
 import json
+import os
 
 import numpy as np
+from scipy.stats import gmean
 
 PAPER_WEIGHT_DECAY = 0.2
 METHODS = ("baseline", "weight decay", "Grokfast-EMA", "Jacobian penalty",
            "nonlinearity penalty from step 0", "nonlinearity penalty once memorised")
+# the plan's methods: the penalty's two schedules are one method, its settings compete
+PENALTY = "nonlinearity penalty"
+# the edge rule's factor beyond the largest or smallest value tried (SIGNALS_PLAN.md, section 2)
+EDGE_FACTOR = {"weight decay": 3.0}
+DEFAULT_EDGE_FACTOR = 10.0
 
 
 def _signals(row):
@@ -31,17 +40,36 @@ def method_and_setting(row):
         return "Jacobian penalty", f"{signals['jacobian_penalty']:g}"
     if signals.get("lmn_penalty"):
         late = signals.get("lmn_penalty_after_memorising", False)
-        return (f"nonlinearity penalty {'once memorised' if late else 'from step 0'}",
+        return (f"{PENALTY} {'once memorised' if late else 'from step 0'}",
                 f"{signals['lmn_penalty']:g}")
     if decay != PAPER_WEIGHT_DECAY:
         return "weight decay", f"{decay:g}"
     return "baseline", "-"
 
 
+def plan_method(method):
+    """The plan's method of a table row's method: the penalty's two schedules are one."""
+    return PENALTY if method.startswith(PENALTY) else method
+
+
+def run_seconds(rows, sweep_dir):
+    """The rows with each run's wall time (`seconds`, from its run.json; None where absent)."""
+    timed = []
+    for row in rows:
+        record = os.path.join(sweep_dir, row["run_id"], "run.json")
+        seconds = None
+        if os.path.exists(record):
+            with open(record) as source:
+                seconds = json.load(source).get("seconds")
+        timed.append({**row, "seconds": seconds})
+    return timed
+
+
 def tuning_table(rows):
     """Per (method, setting), in METHODS order: its seeds, their memorisation and
-    generalisation steps (None: never), how many generalise, the mean generalisation step of
-    those that do, and the mean final test accuracy."""
+    generalisation steps (None: never), how many generalise, the geometric mean generalisation
+    step of those that do, the mean final test accuracy and the mean run time (seconds, where
+    the rows have it)."""
     groups = {}
     for row in rows:
         groups.setdefault(method_and_setting(row), []).append(row)
@@ -50,23 +78,73 @@ def tuning_table(rows):
                                              key=lambda kv: (METHODS.index(kv[0][0]), kv[0][1])):
         generalised = [r.get("generalised") for r in members]
         reached = [g for g in generalised if g is not None]
+        times = [r["seconds"] for r in members if r.get("seconds") is not None]
         table.append({"method": method, "setting": setting, "seeds": len(members),
                       "memorised": [r.get("memorised") for r in members],
                       "generalised": generalised, "generalise": len(reached),
-                      "mean_generalised": float(np.mean(reached)) if reached else None,
-                      "final_test_acc": float(np.mean([r["final_test_acc"] for r in members]))})
+                      "gmean_generalised": float(gmean(reached)) if reached else None,
+                      "final_test_acc": float(np.mean([r["final_test_acc"] for r in members])),
+                      "seconds": float(np.mean(times)) if times else None})
     return table
 
 
+def _strength(setting):
+    """The number a setting ends with (lambda for Grokfast; '-' for the baseline: 0)."""
+    last = setting.split()[-1]
+    return 0.0 if last == "-" else float(last)
+
+
+def _kept(options):
+    complete = [r for r in options if r["generalise"] == r["seeds"]]
+    if not complete:
+        return max(options, key=lambda r: r["final_test_acc"])
+    # ties: the cheaper step (the shorter run), then the smaller strength
+    return min(complete, key=lambda r: (r["gmean_generalised"], r["seconds"] or 0.0,
+                                        _strength(r["setting"])))
+
+
+def kept_rows(table):
+    """{plan method: its kept row} by the plan's rule: among a method's settings whose seeds
+    all generalise, the smallest geometric mean generalisation step (ties: the cheaper run,
+    then the smaller strength); if none does, the highest mean final test accuracy."""
+    methods = dict.fromkeys(plan_method(r["method"]) for r in table)
+    return {m: _kept([r for r in table if plan_method(r["method"]) == m]) for m in methods}
+
+
 def chosen_settings(table):
-    """{method: setting} by the plan's rule: among a method's settings whose seeds all
-    generalise, the smallest mean generalisation step; if none does, the highest mean final
-    test accuracy."""
+    """{plan method: setting} of `kept_rows`; the penalty's setting names its schedule."""
     chosen = {}
-    for method in dict.fromkeys(r["method"] for r in table):
-        options = [r for r in table if r["method"] == method]
-        complete = [r for r in options if r["generalise"] == r["seeds"]]
-        best = (min(complete, key=lambda r: r["mean_generalised"]) if complete
-                else max(options, key=lambda r: r["final_test_acc"]))
-        chosen[method] = best["setting"]
+    for method, row in kept_rows(table).items():
+        schedule = row["method"][len(PENALTY) + 1:] if method == PENALTY else ""
+        chosen[method] = f"{schedule}, {row['setting']}" if schedule else row["setting"]
     return chosen
+
+
+def _row_of(row, table):
+    """The rows the edge rule compares a kept row with: its schedule's strengths; for
+    Grokfast, the lambdas at its alpha."""
+    same = [r for r in table if r["method"] == row["method"]]
+    if row["method"] == "Grokfast-EMA":
+        alpha = row["setting"].split(",")[0]
+        same = [r for r in same if r["setting"].split(",")[0] == alpha]
+    return same
+
+
+def edge_values(table):
+    """{table method: (setting, next value)} for every kept setting that is the largest or the
+    smallest of its row: the value a factor 10 beyond it (3 for weight decay) that the plan's
+    edge rule tries next on the tuning seeds. The baseline has no row."""
+    extend = {}
+    for method, row in kept_rows(table).items():
+        if method == "baseline":
+            continue
+        values = sorted(_strength(r["setting"]) for r in _row_of(row, table))
+        if len(values) < 2:
+            continue
+        kept = _strength(row["setting"])
+        factor = EDGE_FACTOR.get(method, DEFAULT_EDGE_FACTOR)
+        if kept == values[-1]:
+            extend[row["method"]] = (row["setting"], kept * factor)
+        elif kept == values[0]:
+            extend[row["method"]] = (row["setting"], kept / factor)
+    return extend

@@ -1,8 +1,11 @@
 """The training-signal study's bookkeeping (lmn_utils.signal_study): which method a sweep row
-is, and the plan's rule for the setting each method keeps."""
+is, the plan's rule for the setting each method keeps, and its edge rule."""
 import json
 
-from lmn_utils.signal_study import chosen_settings, method_and_setting, tuning_table
+import pytest
+
+from lmn_utils.signal_study import (chosen_settings, edge_values, method_and_setting,
+                                    run_seconds, tuning_table)
 
 
 def row(seed, generalised, acc=1.0, **grid):
@@ -26,7 +29,7 @@ def test_rows_are_named_by_method_and_main_setting():
 
 def test_the_kept_setting_is_the_fastest_that_always_generalises_else_the_most_accurate():
     rows = [row(s, g, signals={"jacobian_penalty": j}) for j, steps in
-            ((0.001, (6000, 7000)), (0.01, (3000, None)), (0.1, (4000, 4500))) for s, g in
+            ((0.001, (6000, 7000)), (0.01, (3000, None)), (0.1, (2000, 8000))) for s, g in
             zip((0, 1), steps)]
     rows += [row(s, None, acc=a, signals={"lmn_penalty": v}) for v, accs in
              ((0.1, (0.5, 0.6)), (1.0, (0.9, 0.4))) for s, a in zip((0, 1), accs)]
@@ -34,10 +37,47 @@ def test_the_kept_setting_is_the_fastest_that_always_generalises_else_the_most_a
     table = tuning_table(rows)
     assert [r["method"] for r in table][:1] == ["baseline"]  # METHODS order
     jacobian = {r["setting"]: r for r in table if r["method"] == "Jacobian penalty"}
-    assert jacobian["0.01"]["generalise"] == 1 and jacobian["0.1"]["mean_generalised"] == 4250
+    # the geometric mean: 4000 for 2000 and 8000 (their arithmetic mean is 5000)
+    assert jacobian["0.01"]["generalise"] == 1
+    assert jacobian["0.1"]["gmean_generalised"] == pytest.approx(4000)
     chosen = chosen_settings(table)
-    # 0.01 has the earliest step but one seed never generalises: 0.1 is kept
+    # 0.01 has the earliest step but one seed never generalises; 0.1 beats 0.001 on the
+    # geometric mean (4000 against 6481), though not on the arithmetic one (5000 against 6500)
     assert chosen["Jacobian penalty"] == "0.1"
     # no strength generalises: the higher mean final test accuracy (0.65 against 0.55)
-    assert chosen["nonlinearity penalty from step 0"] == "1"
+    assert chosen["nonlinearity penalty"] == "from step 0, 1"
     assert chosen["baseline"] == "-"
+
+
+def test_the_penalty_schedules_compete_as_one_method_and_ties_go_to_the_cheaper_run():
+    early = {"lmn_penalty": 1.0}
+    late = {"lmn_penalty": 1.0, "lmn_penalty_after_memorising": True}
+    rows = [{**row(s, 4000, signals=early), "seconds": 900.0} for s in (0, 1)]
+    rows += [{**row(s, 4000, signals=late), "seconds": 400.0} for s in (0, 1)]
+    assert chosen_settings(tuning_table(rows)) == {"nonlinearity penalty": "once memorised, 1"}
+    rows += [row(s, 3000, signals={"lmn_penalty": 0.1}) for s in (0, 1)]
+    assert chosen_settings(tuning_table(rows)) == {"nonlinearity penalty": "from step 0, 0.1"}
+    # equal steps and runs: the smaller strength
+    same = [row(s, 3000, signals={"jacobian_penalty": j}) for j in (0.1, 0.01) for s in (0, 1)]
+    assert chosen_settings(tuning_table(same)) == {"Jacobian penalty": "0.01"}
+
+
+def test_a_kept_value_at_the_edge_of_its_row_asks_for_one_more_value():
+    rows = [row(s, g, weight_decay=w) for w, g in ((0.5, 4000), (1.0, 2000), (2.0, 1000))
+            for s in (0, 1)]
+    rows += [row(s, g, signals={"grokfast_alpha": a, "grokfast_lambda": lam})
+             for a, lam, g in ((0.98, 0.5, 6000), (0.98, 2.0, 5000), (0.98, 5.0, 5500),
+                               (0.9, 2.0, 7000)) for s in (0, 1)]
+    rows += [row(s, g, signals={"jacobian_penalty": j}) for j, g in ((0.001, 3000),
+                                                                     (0.01, 5000)) for s in (0, 1)]
+    edges = edge_values(tuning_table(rows))
+    assert edges["weight decay"] == ("2", pytest.approx(6.0))  # a factor 3 for weight decay
+    assert "Grokfast-EMA" not in edges  # lambda 2 lies inside 0.5-5 at alpha 0.98
+    assert edges["Jacobian penalty"] == ("0.001", pytest.approx(0.0001))  # below the smallest
+
+
+def test_run_seconds_reads_each_runs_record(tmp_path):
+    (tmp_path / "abc").mkdir()
+    (tmp_path / "abc" / "run.json").write_text(json.dumps({"seconds": 12.5}))
+    timed = run_seconds([{"run_id": "abc"}, {"run_id": "missing"}], str(tmp_path))
+    assert [r["seconds"] for r in timed] == [12.5, None]
