@@ -10,21 +10,30 @@ ordering *inside* groups counts (a stratified Spearman correlation).
 import numpy as np
 
 from .analysis import interval_verdict
+from .inference import holm
 
 
 def ranks(values):
     """Ranks 1..n of `values`, ties given their average rank."""
-    _, where, counts = np.unique(np.asarray(values, dtype=float), return_inverse=True,
-                                 return_counts=True)
-    last = np.cumsum(counts)  # the rank of each distinct value's last copy
-    return ((last - counts + 1 + last) / 2)[where]
+    values = np.asarray(values, dtype=float)
+    return _centred_ranks(values, np.zeros(len(values))) + (len(values) + 1) / 2
 
 
 def _centred_ranks(values, groups):
+    """Each value's average rank within its group minus the group's mean rank, in one pass
+    (sorted by group, then value; ties share the mean of their ordinal ranks)."""
+    order = np.lexsort((values, groups))
+    v, g = values[order], groups[order]
+    position = np.arange(len(v))
+    group_starts = np.r_[True, g[1:] != g[:-1]]
+    run_starts = group_starts | np.r_[True, v[1:] != v[:-1]]
+    ordinal = position - np.maximum.accumulate(np.where(group_starts, position, 0)) + 1
+    run = np.cumsum(run_starts) - 1
+    average = (np.bincount(run, weights=ordinal) / np.bincount(run))[run]
+    group = np.cumsum(group_starts) - 1
+    size = np.bincount(group)[group]
     out = np.empty(len(values))
-    for group in np.unique(groups):
-        members = groups == group
-        out[members] = ranks(values[members]) - ranks(values[members]).mean()
+    out[order] = average - (size + 1) / 2
     return out
 
 
@@ -37,56 +46,119 @@ def rank_correlation(x, y, groups=None):
     return float((rx * ry).sum() / scale) if scale > 0 else float("nan")
 
 
-def _interval(statistic, groups, level, resamples, seed):
-    """Percentile bootstrap interval of statistic(rows): rows resampled with replacement within
-    each group (seeded); resamples where the statistic is undefined (all values tied) skipped."""
+RESAMPLE = ("within", "clusters")
+
+
+def _draws(statistic, groups, resamples, seed, resample="within"):
+    """The bootstrap draws of statistic(rows, groups) (seeded; undefined draws dropped).
+    "within": rows resampled with replacement inside each group; "clusters": whole groups
+    resampled with replacement (a cluster bootstrap), a group drawn twice counting as two."""
+    if resample not in RESAMPLE:
+        raise ValueError(f"resample must be one of {RESAMPLE}, not {resample!r}")
     rng = np.random.default_rng(seed)
     members = [np.flatnonzero(groups == g) for g in np.unique(groups)]
-    draws = np.array([statistic(np.concatenate([rng.choice(m, len(m)) for m in members]))
-                      for _ in range(resamples)])
-    draws = draws[np.isfinite(draws)]
+    draws = []
+    for _ in range(resamples):
+        if resample == "within":
+            rows = np.concatenate([rng.choice(m, len(m)) for m in members])
+            draws.append(statistic(rows, groups[rows]))
+        else:
+            picked = rng.integers(len(members), size=len(members))
+            rows = np.concatenate([members[k] for k in picked])
+            labels = np.concatenate([np.full(len(members[k]), j) for j, k in enumerate(picked)])
+            draws.append(statistic(rows, labels))
+    draws = np.array(draws)
+    return draws[np.isfinite(draws)]
+
+
+def _interval(draws, level):
     tail = (1 - level) / 2
     return float(np.quantile(draws, tail)), float(np.quantile(draws, 1 - tail))
 
 
-def correlation_test(x, y, groups=None, level=0.95, resamples=4000, seed=0):
-    """dict(rho, low, high, n, verdict): the rank correlation of the pairs where both values are
-    finite, its percentile bootstrap interval (pairs resampled with replacement, within their
-    group when grouped; seeded), and "positive" / "negative" when the interval lies above /
-    below 0, "not distinguished" when it holds 0, "not measured" under 4 pairs."""
+def bootstrap_p(draws):
+    """Two-sided bootstrap p-value of "the statistic is 0": twice the smaller share of draws on
+    either side of 0 (at most 1)."""
+    draws = np.asarray(draws, dtype=float)
+    return float(min(1.0, 2 * min(np.mean(draws <= 0), np.mean(draws >= 0))))
+
+
+def correlation_test(x, y, groups=None, level=0.95, resamples=4000, seed=0, resample="within"):
+    """dict(rho, low, high, p, n, verdict): the rank correlation of the pairs where both values
+    are finite, its percentile bootstrap interval (pairs resampled with replacement, within
+    their group when grouped, or whole groups with `resample="clusters"`; seeded) and
+    bootstrap p, and "positive" / "negative" when the interval lies above / below 0, "not
+    distinguished" when it holds 0, "not measured" under 4 pairs."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     groups = np.zeros(len(x)) if groups is None else np.asarray(groups)
     keep = np.isfinite(x) & np.isfinite(y)
     x, y, groups = x[keep], y[keep], groups[keep]
     if len(x) < 4:
-        return dict(rho=np.nan, low=np.nan, high=np.nan, n=int(len(x)), verdict="not measured")
-    low, high = _interval(lambda rows: rank_correlation(x[rows], y[rows], groups[rows]),
-                          groups, level, resamples, seed)
-    return dict(rho=rank_correlation(x, y, groups), low=low, high=high, n=int(len(x)),
-                verdict=interval_verdict(low, high, above="positive", below="negative"))
+        return dict(rho=np.nan, low=np.nan, high=np.nan, p=np.nan, n=int(len(x)),
+                    verdict="not measured")
+    draws = _draws(lambda rows, labels: rank_correlation(x[rows], y[rows], labels),
+                   groups, resamples, seed, resample)
+    low, high = _interval(draws, level)
+    return dict(rho=rank_correlation(x, y, groups), low=low, high=high, p=bootstrap_p(draws),
+                n=int(len(x)), verdict=interval_verdict(low, high, above="positive",
+                                                        below="negative"))
 
 
-def compare_correlations(x_first, x_second, y, groups=None, level=0.95, resamples=4000, seed=0):
-    """dict(difference, low, high, n, verdict): rank correlation of x_first with y minus that of
-    x_second with y, in absolute value (which orders y more strongly, whatever the sign), over
-    the rows where all three are finite; its bootstrap interval resamples rows (within groups),
-    the same rows for both, and the verdict is "first" / "second" when the interval lies above /
+def compare_correlations(x_first, x_second, y, groups=None, level=0.95, resamples=4000, seed=0,
+                         resample="within"):
+    """dict(difference, low, high, p, n, verdict): rank correlation of x_first with y minus that
+    of x_second with y, in absolute value (which orders y more strongly, whatever the sign),
+    over the rows where all three are finite; its bootstrap interval and p resample rows
+    (within groups, or whole groups with `resample="clusters"`), the same rows for both, and
+    the verdict is "first" / "second" when the interval lies above /
     below 0, "not distinguished" when it holds 0, "not measured" under 4 rows."""
     x_first, x_second, y = (np.asarray(v, dtype=float) for v in (x_first, x_second, y))
     groups = np.zeros(len(y)) if groups is None else np.asarray(groups)
     keep = np.isfinite(x_first) & np.isfinite(x_second) & np.isfinite(y)
     x_first, x_second, y, groups = x_first[keep], x_second[keep], y[keep], groups[keep]
     if len(y) < 4:
-        return dict(difference=np.nan, low=np.nan, high=np.nan, n=int(len(y)),
+        return dict(difference=np.nan, low=np.nan, high=np.nan, p=np.nan, n=int(len(y)),
                     verdict="not measured")
 
-    def gap(rows):
-        return (abs(rank_correlation(x_first[rows], y[rows], groups[rows]))
-                - abs(rank_correlation(x_second[rows], y[rows], groups[rows])))
+    def gap(rows, labels):
+        return (abs(rank_correlation(x_first[rows], y[rows], labels))
+                - abs(rank_correlation(x_second[rows], y[rows], labels)))
 
-    low, high = _interval(gap, groups, level, resamples, seed)
-    return dict(difference=float(gap(np.arange(len(y)))), low=low, high=high, n=int(len(y)),
+    draws = _draws(gap, groups, resamples, seed, resample)
+    low, high = _interval(draws, level)
+    return dict(difference=float(gap(np.arange(len(y)), groups)), low=low, high=high,
+                p=bootstrap_p(draws), n=int(len(y)),
                 verdict=interval_verdict(low, high, above="first", below="second"))
+
+
+def monitor_verdict(candidate, alternatives, y, groups, level=0.95, resamples=4000, seed=0):
+    """SIGNALS_PLAN.md section 4: does `candidate` (LMN's early change) order the outcome `y`
+    within cells better than each label-free alternative ({name: values})? The candidate's
+    within-cell rho with a cluster bootstrap; each comparison |rho_candidate| - |rho_alt| with
+    the same resamples, Holm across them. "monitors" when the rho interval excludes 0 and every
+    comparison's Holm-adjusted p is below 1 - level with a positive difference; "no better than
+    the label-free alternatives" when some comparison's interval holds 0; otherwise "worse than
+    an alternative" (an alternative orders y more strongly). Returns dict(rho=..., comparisons=
+    {name: dict(..., p_holm)}, verdict)."""
+    options = dict(groups=groups, level=level, resamples=resamples, seed=seed,
+                   resample="clusters")
+    rho = correlation_test(candidate, y, **options)
+    comparisons = {name: compare_correlations(candidate, values, y, **options)
+                   for name, values in alternatives.items()}
+    adjusted = holm([c["p"] for c in comparisons.values()], alpha=1 - level)
+    for c, p in zip(comparisons.values(), adjusted):
+        c["p_holm"] = float(p)
+    if rho["verdict"] == "not measured" or any(c["verdict"] == "not measured"
+                                               for c in comparisons.values()):
+        verdict = "not measured"
+    elif rho["verdict"] != "not distinguished" and all(
+            c["p_holm"] < 1 - level and c["difference"] > 0 for c in comparisons.values()):
+        verdict = "monitors"
+    elif any(c["verdict"] == "second" for c in comparisons.values()):
+        verdict = "worse than an alternative"
+    else:
+        verdict = "no better than the label-free alternatives"
+    return dict(rho=rho, comparisons=comparisons, verdict=verdict)
 
 
 def describe_correlation(name, test, against="delay"):

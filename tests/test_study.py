@@ -39,7 +39,7 @@ def test_correlation_test_verdicts():
     unrelated = correlation_test(x, rng.normal(size=40))
     assert unrelated["verdict"] == "not distinguished" and unrelated["low"] < 0 < unrelated["high"]
     few = correlation_test([1, 2, np.nan, 4], [1, 2, 3, np.nan])
-    assert few == dict(rho=few["rho"], low=few["low"], high=few["high"], n=2,
+    assert few == dict(rho=few["rho"], low=few["low"], high=few["high"], p=few["p"], n=2,
                        verdict="not measured")
     assert correlation_test(x, -x) == correlation_test(x, -x)  # seeded: the same every call
 
@@ -136,3 +136,52 @@ def test_compare_correlations_names_the_stronger_predictor():
     same = compare_correlations(close, close + 1e-3 * rng.normal(size=40), y)
     assert same["verdict"] == "not distinguished"
     assert compare_correlations(close[:3], loose[:3], y[:3])["verdict"] == "not measured"
+
+
+def _cells(rng, cells=9, per_cell=4, noise=0.5):
+    """y ordered by x inside each cell, on top of a cell level that x does not see."""
+    groups = np.repeat(np.arange(cells), per_cell)
+    x = rng.normal(size=cells * per_cell)
+    y = 3 * groups + x + noise * rng.normal(size=len(x))
+    return x, y, groups
+
+
+def test_the_cluster_bootstrap_resamples_whole_cells_and_is_wider_with_few_cells():
+    rng = np.random.default_rng(1)
+    x, y, groups = _cells(rng)
+    within = correlation_test(x, y, groups, resamples=500)
+    clusters = correlation_test(x, y, groups, resamples=500, resample="clusters")
+    assert within["rho"] == clusters["rho"]  # the same statistic, another interval
+    assert clusters["verdict"] == "positive" and 0 <= clusters["p"] < 0.05
+    # three cells, each with its own direction: whole cells resampled make the interval wide
+    groups3 = np.repeat(np.arange(3), 6)
+    x3 = np.tile(np.arange(6.0), 3)
+    y3 = np.concatenate([x3[:6], x3[:6], -x3[:6]])
+    wide = correlation_test(x3, y3, groups3, resamples=500, resample="clusters")
+    assert wide["low"] < 0 < wide["high"] and wide["verdict"] == "not distinguished"
+    with pytest.raises(ValueError, match="resample must be one of"):
+        correlation_test(x, y, groups, resample="seeds")
+
+
+def test_bootstrap_p_is_twice_the_smaller_tail():
+    from lmn_utils.study import bootstrap_p
+    assert bootstrap_p([1, 2, 3, -1]) == 0.5
+    assert bootstrap_p([1, 2, 3, 4]) == 0.0
+    assert bootstrap_p([-1, 1]) == 1.0
+
+
+def test_the_monitor_verdict_needs_the_candidate_to_beat_every_alternative():
+    from lmn_utils.study import monitor_verdict
+    rng = np.random.default_rng(2)
+    x, y, groups = _cells(rng, noise=0.2)
+    noise = {"L2": rng.normal(size=len(x)), "train loss": rng.normal(size=len(x))}
+    strong = monitor_verdict(x, noise, y, groups, resamples=400)
+    assert strong["verdict"] == "monitors"
+    assert all(c["p_holm"] >= c["p"] for c in strong["comparisons"].values())
+    # an alternative as good as the candidate: not better
+    tied = monitor_verdict(x, {"copy": x + 1e-3 * rng.normal(size=len(x)), **noise}, y, groups,
+                           resamples=400)
+    assert tied["verdict"] == "no better than the label-free alternatives"
+    # the candidate is noise and an alternative orders y: worse
+    worse = monitor_verdict(noise["L2"], {"x": x}, y, groups, resamples=400)
+    assert worse["verdict"] == "worse than an alternative"
