@@ -12,7 +12,8 @@ from .report import fit_summary, lmn_drop_summary, phase_summary, schedule_summa
 
 def task_report(history, layer, task_label, title, stem, output_dir, paper_steps=None):
     """Print and draw what 04 does after training, for `history` at `layer`: figures
-    `{stem}_curves` and `{stem}_fits` in output_dir; the claims named `task_label` (e.g. "S4").
+    `{stem}_curves`, `{stem}_fits` and `{stem}_fits_log` (the test loss on a log axis) in
+    output_dir; the claims named `task_label` (e.g. "S4").
     Returns (phases, fits, claims) for the notebook's own checks."""
     print(schedule_summary(history))
     save_figure(plot_grokking_row(history, layer, title=title), f"{stem}_curves", output_dir)
@@ -22,6 +23,8 @@ def task_report(history, layer, task_label, title, stem, output_dir, paper_steps
     save_figure(plot_fits(history, fits, layer, title=title), f"{stem}_fits", output_dir)
     print(fit_summary(fits))
     log_fits = fit_table(history, layer, log_loss=True)
+    save_figure(plot_fits(history, log_fits, layer, title=title, log_loss=True),
+                f"{stem}_fits_log", output_dir)
     print(fit_summary(log_fits).splitlines()[-1] + " (log test loss)")
     print(lmn_drop_summary(history, layer))
     print(linearity_verdict(fits))

@@ -81,7 +81,7 @@ history = lu.train_or_load(config, "05_permutation_composition_history.json", ou
 # ## The paper's Figure 2 row, the phases, the fits and the claims
 # The same steps as notebook 04, which writes each of them out and explains it (the schedule,
 # the Figure 2 row with its phase shading, the phases per seed, LMN and L2 against the test loss
-# with the curvature test, and every claim this task can test with its rule and verdict); here
+# with the curvature test, drawn on a linear and on a log test-loss axis, and every claim this task can test with its rule and verdict); here
 # in one call, `lmn_utils.pipeline.task_report`, so that 04, 05 and 06 cannot drift apart. A
 # seed that never reaches 100% test accuracy shows '-' and has its generalising phase run to
 # its last step.

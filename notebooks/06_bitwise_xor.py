@@ -85,7 +85,9 @@ history = lu.train_or_load(config, "06_bitwise_xor_history.json", output_dir, re
 # %% [markdown]
 # ## The paper's Figure 2 row, the phases, the fits and the claims
 # The same steps as notebook 04, which writes each of them out and explains it; here in one
-# call, `lmn_utils.pipeline.task_report`, so that 04, 05 and 06 cannot drift apart.
+# call, `lmn_utils.pipeline.task_report`, so that 04, 05 and 06 cannot drift apart (the fits
+# are drawn twice: on a linear and on a log test-loss axis, the two axes every linearity verdict
+# is read on).
 
 # %%
 phases, fits, claims = task_report(history, layer, "XOR", f"Bitwise XOR, {bits} bits",
