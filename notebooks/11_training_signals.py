@@ -82,7 +82,10 @@ output_dir = output_folder(output_dir)  # $LMN_OUTPUT_DIR wins if set
 
 # %%
 tracking_path = os.path.join(sweeps_dir, "signal_tracking.json")
-tracking = json.load(open(tracking_path)) if os.path.exists(tracking_path) else {}
+tracking = {}
+if os.path.exists(tracking_path):
+    with open(tracking_path) as source:
+        tracking = json.load(source)
 columns = ["signal", "signal beyond time", "signal changes", "step", "train loss",
            "train loss beyond time", "train loss changes", "L2", "L2 beyond time", "L2 changes"]
 tracking_table = [{"run": name.replace(" inputs", ""),
