@@ -531,33 +531,61 @@ def table_for(histories, layer="hidden1", measured=None):
     return confirmatory_table(primary, variants)
 
 
+# the plan's tolerance sensitivity of the counting claims (section 5); 5% is the primary rule
+PRIMARY_TOLERANCE = 0.05
+TOLERANCES = (0.0, 0.02, 0.05, 0.1, 0.2)
+
+
+def _fragile_under(verdict_at):
+    """"tolerance T: verdict" for each of the plan's other tolerances whose verdict differs
+    from the primary one (verdict_at(tolerance) -> verdict)."""
+    primary = verdict_at(PRIMARY_TOLERANCE)
+    return [f"tolerance {t:.0%}: {v}" for t in TOLERANCES if t != PRIMARY_TOLERANCE
+            and (v := verdict_at(t)) != primary]
+
+
+def _double_descent_row(xor, controls, layer, tolerance):
+    test = double_descent_test(xor, controls, layer, tolerance)
+    return dict(claim="XOR: LMN descends twice after generalising (double descent)",
+                value=(f"{test['hits']} of {test['total']} seeds [{test['low']:.2f}, "
+                       f"{test['high']:.2f}]; controls {test['control_hits']} of "
+                       f"{test['control_total']}; Fisher p {test['p']:.3g}"),
+                n=test["total"], verdict=test["verdict"])
+
+
+def _turning_point_rows(history, label, bits, layer, tolerance):
+    rows = []
+    for kind, (hits, total) in turning_points(history, bits, layer, tolerance).items():
+        low, high = fraction_interval(hits, total) if total else (np.nan, np.nan)
+        target = f"{3 * bits} and {4 * bits}" if kind == "absolute" else "maximum / minimum 4/3"
+        rows.append(dict(claim=f"{label}: turning points near {target} ({kind})",
+                         value=f"{hits} of {total} seeds [{low:.2f}, {high:.2f}]",
+                         n=total, verdict=count_verdict(hits, total)))
+    return rows
+
+
 def counting_rows(histories, layer="hidden1"):
-    """The plan's section-5 rows that `histories` allow, each dict(claim, value, n, verdict):
-    XOR's double descent against the pooled controls (mod 31, S4), and the turning points of
-    5-bit and 4-bit XOR, absolute and scale-free (fractions of the seeds that generalised)."""
+    """The plan's section-5 rows that `histories` allow, each dict(claim, value, n, verdict,
+    fragile_under): XOR's double descent against the pooled controls (mod 31, S4), the float32
+    comparison, and the turning points of 5-bit and 4-bit XOR, absolute and scale-free
+    (fractions of the seeds that generalised); each at the primary 5% tolerance, with the
+    other tolerances of the plan under which its verdict differs."""
     rows = []
     if "XOR" in histories:
         controls = [histories[t] for t in ("mod 31", "S4") if t in histories]
-        test = double_descent_test(histories["XOR"], controls, layer)
-        rows.append(dict(
-            claim="XOR: LMN descends twice after generalising (double descent)",
-            value=(f"{test['hits']} of {test['total']} seeds [{test['low']:.2f}, "
-                   f"{test['high']:.2f}]; controls {test['control_hits']} of "
-                   f"{test['control_total']}; Fisher p {test['p']:.3g}"),
-            n=test["total"], verdict=test["verdict"]))
+        row_at = lambda t: _double_descent_row(histories["XOR"], controls, layer, t)  # noqa: E731
+        rows.append({**row_at(PRIMARY_TOLERANCE),
+                     "fragile_under": _fragile_under(lambda t: row_at(t)["verdict"])})
     if "XOR" in histories and "XOR float32" in histories:
-        rows.append(float32_row(histories["XOR float32"], histories["XOR"], layer))
+        row_at = lambda t: float32_row(histories["XOR float32"], histories["XOR"], layer, t)  # noqa: E731
+        rows.append({**row_at(PRIMARY_TOLERANCE),
+                     "fragile_under": _fragile_under(lambda t: row_at(t)["verdict"])})
     for label, bits in (("XOR", 5), ("XOR 4 bits", 4)):
         if label not in histories:
             continue
-        points = turning_points(histories[label], bits, layer)
-        for kind, (hits, total) in points.items():
-            low, high = fraction_interval(hits, total) if total else (np.nan, np.nan)
-            target = (f"{3 * bits} and {4 * bits}" if kind == "absolute"
-                      else "maximum / minimum 4/3")
-            rows.append(dict(claim=f"{label}: turning points near {target} ({kind})",
-                             value=f"{hits} of {total} seeds [{low:.2f}, {high:.2f}]",
-                             n=total, verdict=count_verdict(hits, total)))
+        at = {t: _turning_point_rows(histories[label], label, bits, layer, t) for t in TOLERANCES}
+        for k, row in enumerate(at[PRIMARY_TOLERANCE]):
+            rows.append({**row, "fragile_under": _fragile_under(lambda t: at[t][k]["verdict"])})
     return rows
 
 
@@ -584,15 +612,16 @@ def markdown_rows(rows, extra_rows=()):
     """The confirmatory table as Markdown (what notebook 08 writes and the README shows): one
     line per claim with its statistic, mean and t-interval, n, verdict and, where a sensitivity
     row moves it, which; then `extra_rows` (phase steps, counting claims: claim, value, n,
-    verdict)."""
+    verdict, and `fragile_under` where the row has one)."""
     lines = ["| claim | statistic | value | n | verdict | fragile under |", "|---|---|---|---|---|---|"]
     for row in rows:
         moved = ", ".join(fragile_because(row)) or "-"
         lines.append("| " + " | ".join(cell(v) for v in (
             row["claim"], row["statistic"], row["value"], row["n"], row["verdict"], moved)) + " |")
     for row in extra_rows:
+        moved = ", ".join(row.get("fragile_under", ())) or "-"
         lines.append("| " + " | ".join(cell(v) for v in (
-            row["claim"], "-", row["value"], row["n"], row["verdict"], "-")) + " |")
+            row["claim"], "-", row["value"], row["n"], row["verdict"], moved)) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -627,4 +656,5 @@ def confirmatory_report(histories, layer="hidden1", measured=None):
 def extra_text(extra_rows):
     """The extra rows a line each (nbval-checked)."""
     return "\n".join(f"{r['claim']}\n    {r['value']}; n {r['n']} -> {r['verdict']}"
-                     for r in extra_rows)
+                     + (f"  FRAGILE ({', '.join(r['fragile_under'])})"
+                        if r.get("fragile_under") else "") for r in extra_rows)

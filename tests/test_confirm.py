@@ -240,3 +240,30 @@ def test_rows_4_to_7_are_read_from_their_files_and_reach_the_table(tmp_path):
     assert list(measured) == ["11 points"] and measured["11 points"]["mod 31"][1] == "hidden1"
     rows = table_for({"mod 31": history}, measured=measured)
     assert all("11 points" in r for r in rows)
+
+
+def test_a_counting_row_is_fragile_where_another_tolerance_of_the_plan_moves_its_verdict():
+    """Six XOR seeds whose second rise is 3% of its level: a double descent at tolerances 0%
+    and 2%, none at the primary 5%; against six controls that only fall, the verdict moves
+    with the tolerance (reproduced at 0% and 2%: 6 of 6 against 0 of 6)."""
+    from lmn_utils.confirm import counting_rows, extra_text, markdown_rows
+    steps = np.arange(0, 80, 10)
+    seeds = 6
+    ones = np.ones((seeds, 8))
+    test = np.tile(np.array([0, 0, 0, 1, 1, 1, 1, 1], dtype=float), (seeds, 1))
+
+    def history(lmn):
+        h = History(config={"seeds": list(range(seeds))}, steps=steps, metrics={
+            "train_acc": ones, "test_acc": test, "test_loss": ones, "l2_norm": ones})
+        h.set_lmn([steps] * seeds, {"hidden1": [np.array(lmn, dtype=float)] * seeds})
+        return h
+
+    xor = history([10, 30, 25, 20, 15, 15.45, 14, 14])  # after step 30: 20, 15, 15.45, 14, 14
+    control = history([10, 30, 25, 20, 15, 14, 13, 12])  # falls only
+    rows = counting_rows({"XOR": xor, "mod 31": control})
+    double = rows[0]
+    assert double["value"].startswith("0 of 6 seeds") and double["verdict"] == "not reproduced"
+    assert double["fragile_under"] == ["tolerance 0%: reproduced", "tolerance 2%: reproduced"]
+    assert "FRAGILE (tolerance 0%: reproduced" in extra_text(rows[:1])
+    assert "tolerance 2%: reproduced" in markdown_rows([], rows[:1])
+    assert counting_rows({"XOR": control, "mod 31": control})[0]["fragile_under"] == []
