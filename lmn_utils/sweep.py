@@ -335,6 +335,17 @@ def _run_on_cluster(notebook, name, sweep_dir, todo, scheduler, workers, threads
     return ran
 
 
+def table_so_far(sweep_dir, early_window=None):
+    """Write a sweep's results.csv from the runs that have ended so far, running nothing (a
+    run that has not ended has a "not run" row): what a long sweep has landed, to commit before
+    it is resumed. The grid and fixed values are its sweep.json's. Returns the table's path."""
+    with open(os.path.join(sweep_dir, "sweep.json")) as source:
+        sweep = json.load(source)
+    runs = [run_id(p) for p in combinations(sweep["grid"], sweep["fixed"])]
+    window = early_window or sweep.get("early_window", EARLY_WINDOW)
+    return write_table(os.path.join(sweep_dir, "results.csv"), collect(sweep_dir, runs, window))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebook", help="a notebook path or prefix (e.g. 04)")

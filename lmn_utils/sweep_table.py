@@ -170,7 +170,7 @@ def load_sweep(path):
     about = (f"{name}: {sweep['notebook']}, grid {sweep['grid']}, "
              f"fixed {sweep['fixed']}: {len(rows) - len(failed)} seeds in "
              f"{len({r['run_id'] for r in rows})} runs, {len(failed)} failed or never ran"
-             + "".join(f"\n  {r['run_id']}: {r['error']}" for r in failed))
+             + "".join(f"\n  {r['run_id']}: {r['error'] or r['status']}" for r in failed))
     return [r for r in rows if r["status"] == "ok"], sweep, about
 
 

@@ -279,3 +279,18 @@ def probe_reports_or_none(sweep_dir):
         return []
     return [d for d in os.listdir(sweep_dir)
             if not d.startswith(".") and os.path.exists(os.path.join(sweep_dir, d, "run.json"))]
+
+
+def test_table_so_far_lists_the_ended_runs_and_those_not_run_without_running_any(tmp_path):
+    from lmn_utils.sweep import combinations, run_id, table_so_far
+    from lmn_utils.sweep_table import read_table
+    grid, fixed = {"weight_decay": [0.1, 0.2]}, {"seeds": [0]}
+    (tmp_path / "sweep.json").write_text(json.dumps(dict(notebook="04_modular_addition.ipynb",
+                                                         grid=grid, fixed=fixed)))
+    first, second = (run_id(p) for p in combinations(grid, fixed))
+    (tmp_path / first).mkdir()
+    (tmp_path / first / "run.json").write_text(json.dumps(dict(
+        run_id=first, status="failed", error="boom", parameters={"weight_decay": 0.1})))
+    rows = read_table(table_so_far(str(tmp_path)))
+    assert [(r["run_id"], r["status"]) for r in rows] == [(first, "failed"), (second, "not run")]
+    assert not (tmp_path / second).exists()  # nothing ran
