@@ -23,11 +23,14 @@ from .history import History, phase_steps
 SUMMARY = ("seed", "memorised", "generalised", "delay", "lmn_start", "lmn_peak",
            "lmn_peak_step", "peak_ratio", "lmn_at_memorised", "lmn_at_end", "lmn_fall",
            "fall_per_1000_steps", "early_change",
-           "early_test_loss_change", "l2_fall", "lmn_r2", "lmn_curv", "l2_r2", "l2_curv",
+           "early_test_loss_change", "early_l2_change", "early_train_loss_change", "l2_fall", "lmn_r2", "lmn_curv", "l2_r2", "l2_curv",
            "final_train_acc", "final_test_acc")
 
 
 EARLY_WINDOW = 500  # steps after memorisation over which the early changes are read
+# the recorded metrics whose early changes the table holds (column: metric)
+EARLY_METRICS = {"early_test_loss_change": "test_loss", "early_l2_change": "l2_norm",
+                 "early_train_loss_change": "train_loss"}
 
 
 def change_after(steps, values, start, window=EARLY_WINDOW):
@@ -54,9 +57,12 @@ def seed_summary(history, row, layer, fits=None, early_window=EARLY_WINDOW):
     (highest / first); LMN at the memorisation step and at the end of the generalising phase
     (generalisation step, or last step if it never generalises); lmn_fall and l2_fall, their
     relative changes over that phase (negative: a fall), fall_per_1000_steps = -lmn_fall per
-    1000 steps of the phase; early_change and early_test_loss_change, the relative changes of
-    LMN and of the test loss over the first `early_window` steps after memorisation
-    (`change_after`: None where they were not measured near enough); the line fits of
+    1000 steps of the phase; early_change, early_test_loss_change, early_l2_change and
+    early_train_loss_change, the relative changes of LMN, the test loss, the L2 norm and the
+    train loss over the first `early_window` steps after memorisation (`change_after`: None
+    where they were not measured near enough; the monitor of SIGNALS_PLAN.md reads the last
+    two as LMN's label-free rivals, and a rank correlation is the same for a relative change
+    as for its log); the line fits of
     `analysis.fit_table` (`fits`: this seed's row of it, when already computed); final
     accuracies."""
     memorised, generalised = phase_steps(history)[row]
@@ -76,9 +82,9 @@ def seed_summary(history, row, layer, fits=None, early_window=EARLY_WINDOW):
                        fall_per_1000_steps=-fall * 1000 / (end - memorised) if end > memorised
                        else None, l2_fall=metric_change(history, "l2_norm", row, memorised, end),
                        early_change=early_change(history, layer, row, memorised, early_window),
-                       early_test_loss_change=change_after(
-                           history.steps, history.metrics["test_loss"][row], memorised,
-                           early_window))
+                       **{column: change_after(history.steps, history.metrics[name][row],
+                                               memorised, early_window)
+                          for column, name in EARLY_METRICS.items() if name in history.metrics})
     fits = fits if fits is not None else fit_table(history, layer)[row]
     summary.update({k: (None if not np.isfinite(fits[k]) else float(fits[k]))
                     for k in ("lmn_r2", "lmn_curv", "l2_r2", "l2_curv")})

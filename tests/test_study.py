@@ -67,6 +67,10 @@ def test_seed_summary_of_a_constructed_run():
     assert summary["fall_per_1000_steps"] == pytest.approx(0.5 * 1000 / 700)
     # 500 steps after memorisation = step 600, a third of the way from 3.0 (500) to 2.0 (800)
     assert summary["early_change"] == pytest.approx((3 - 1 / 3) / 4 - 1)
+    # the label-free rivals over the same 500 steps: L2 from 19 (step 100) to 14 (step 600);
+    # this run recorded no train loss, so its column is empty
+    assert summary["early_l2_change"] == pytest.approx(14 / 19 - 1)
+    assert summary["early_train_loss_change"] is None
     loss = np.linspace(3, 0.1, 11)  # recorded every 100 steps: 2.71 at 100, 2.13 at 300
     assert summary["early_test_loss_change"] == pytest.approx(loss[6] / loss[1] - 1)
     history = constructed_history()
