@@ -209,6 +209,11 @@ if complete:  # the statements below, checked against this table
     double = by_claim["XOR: LMN descends twice after generalising (double descent)"]
     assert double["verdict"] == "not reproduced" and double["value"].startswith("3 of 20")
     assert "controls 0 of 27; Fisher p 0.0703" in double["value"]
+    assert double["fragile_under"] == ["tolerance 2%: partly"]  # the plan's other tolerances
+    strict = cf.double_descent_test(confirmatory["XOR"], [confirmatory["mod 31"],
+                                                          confirmatory["S4"]], tolerance=0.02)
+    assert (strict["hits"], strict["control_hits"], round(strict["p"], 3)) == (4, 0, 0.027)
+    assert not any(r.get("fragile_under") for r in confirm_extra if "turning" in r["claim"])
     turning = [r for r in confirm_extra if "turning points" in r["claim"]]
     assert len(turning) == 4 and all(r["verdict"] == "not reproduced" for r in turning)
     assert max(int(r["value"].split(" of ")[0]) for r in turning) == 2  # "at most 2 of 20"
@@ -241,9 +246,12 @@ if complete:  # the statements below, checked against this table
 #   on one seed.
 # - **XOR's double descent is not reproduced.** Trained to 40000 steps so that a second fall
 #   can finish, 3 of the 20 seeds fall, rise and fall again after generalising, against 0 of
-#   the 27 control seeds of mod 31 and S4 that generalise (Fisher's exact test, p 0.070); the
-#   paper's turning points (15 and 20 for 5 bits, 12 and 16 for 4 bits, or their ratio 4/3)
-#   are met by at most 2 of 20 seeds.
+#   the 27 control seeds of mod 31 and S4 that generalise (Fisher's exact test, p 0.070). The
+#   verdict is fragile: with each move required to be 2% of its level instead of 5% (one of
+#   the tolerances the plan names), 4 of 20 against 0 of 27 gives p 0.027, *partly* (more
+#   often than in the controls, but far from most seeds). The paper's turning points (15 and
+#   20 for 5 bits, 12 and 16 for 4 bits, or their ratio 4/3) are met by at most 2 of 20 seeds,
+#   at every tolerance.
 # - **The phase steps** of mod 31 (memorised at 140, generalised at 7043, geometric means) lie
 #   within a factor 2 of the paper's 200 and 7600.
 #
