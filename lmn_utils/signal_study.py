@@ -21,6 +21,12 @@ PENALTY = "nonlinearity penalty"
 # the edge rule's factor beyond the largest or smallest value tried (SIGNALS_PLAN.md, section 2)
 EDGE_FACTOR = {"weight decay": 3.0}
 DEFAULT_EDGE_FACTOR = 10.0
+# the values the plan tries first (section 2's table; Grokfast: its lambdas); the edge rule
+# extends a row only from one of these
+PLAN_VALUES = {"weight decay": (0.5, 1.0, 2.0), "Grokfast-EMA": (0.5, 2.0, 5.0),
+               "Jacobian penalty": (0.001, 0.01, 0.1),
+               "nonlinearity penalty from step 0": (0.01, 0.1, 1.0),
+               "nonlinearity penalty once memorised": (0.1, 1.0, 10.0)}
 
 
 def _signals(row):
@@ -74,8 +80,8 @@ def tuning_table(rows):
     for row in rows:
         groups.setdefault(method_and_setting(row), []).append(row)
     table = []
-    for (method, setting), members in sorted(groups.items(),
-                                             key=lambda kv: (METHODS.index(kv[0][0]), kv[0][1])):
+    for (method, setting), members in sorted(groups.items(), key=lambda kv: (
+            METHODS.index(kv[0][0]), _numbers(kv[0][1]))):
         generalised = [r.get("generalised") for r in members]
         reached = [g for g in generalised if g is not None]
         times = [r["seconds"] for r in members if r.get("seconds") is not None]
@@ -88,6 +94,12 @@ def tuning_table(rows):
     return table
 
 
+def _numbers(setting):
+    """The numbers of a setting's text, in order ("alpha 0.98, lambda 2" -> (0.98, 2.0))."""
+    return tuple(float(w.strip(",")) for w in setting.split() if w.strip(",").replace(".", "", 1)
+                 .replace("e-", "", 1).isdigit())
+
+
 def _strength(setting):
     """The number a setting ends with (lambda for Grokfast; '-' for the baseline: 0)."""
     last = setting.split()[-1]
@@ -95,12 +107,15 @@ def _strength(setting):
 
 
 def _kept(options):
+    """The plan's kept row of one method's rows; ties go to the cheaper step (the shorter run:
+    every tuning run has the same steps; a run without a recorded time counts as the
+    costliest), then the smaller strength."""
+    cost = lambda r: (float("inf") if r["seconds"] is None else r["seconds"],  # noqa: E731
+                      _strength(r["setting"]))
     complete = [r for r in options if r["generalise"] == r["seeds"]]
     if not complete:
-        return max(options, key=lambda r: r["final_test_acc"])
-    # ties: the cheaper step (the shorter run), then the smaller strength
-    return min(complete, key=lambda r: (r["gmean_generalised"], r["seconds"] or 0.0,
-                                        _strength(r["setting"])))
+        return min(options, key=lambda r: (-r["final_test_acc"], *cost(r)))
+    return min(complete, key=lambda r: (r["gmean_generalised"], *cost(r)))
 
 
 def kept_rows(table):
@@ -131,20 +146,23 @@ def _row_of(row, table):
 
 
 def edge_values(table):
-    """{table method: (setting, next value)} for every kept setting that is the largest or the
-    smallest of its row: the value a factor 10 beyond it (3 for weight decay) that the plan's
-    edge rule tries next on the tuning seeds. The baseline has no row."""
+    """{table method: (setting, [next values])} for every kept setting that is the largest or
+    the smallest of its row: the value a factor 10 beyond it (3 for weight decay) that the
+    plan's edge rule tries next on the tuning seeds; a row of one value (a Grokfast alpha tried
+    at one lambda) is at both edges, so both values. The rule extends a row once: a kept value
+    that is itself an extension (not among PLAN_VALUES) asks for nothing more, the second
+    application of the rule only choosing among the extended row. The baseline has no row."""
     extend = {}
     for method, row in kept_rows(table).items():
         if method == "baseline":
             continue
-        values = sorted(_strength(r["setting"]) for r in _row_of(row, table))
-        if len(values) < 2:
-            continue
         kept = _strength(row["setting"])
+        if kept not in PLAN_VALUES.get(row["method"], ()):
+            continue
+        values = sorted(_strength(r["setting"]) for r in _row_of(row, table))
         factor = EDGE_FACTOR.get(method, DEFAULT_EDGE_FACTOR)
-        if kept == values[-1]:
-            extend[row["method"]] = (row["setting"], kept * factor)
-        elif kept == values[0]:
-            extend[row["method"]] = (row["setting"], kept / factor)
+        beyond = ([kept / factor] if kept == values[0] else []) + (
+            [kept * factor] if kept == values[-1] else [])
+        if beyond:
+            extend[row["method"]] = (row["setting"], beyond)
     return extend

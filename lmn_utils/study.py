@@ -131,34 +131,52 @@ def compare_correlations(x_first, x_second, y, groups=None, level=0.95, resample
                 verdict=interval_verdict(low, high, above="first", below="second"))
 
 
+MONITOR_VERDICTS = ("monitors", "no better than the label-free alternatives",
+                    "worse than the better alternative", "not distinguished from 0",
+                    "not measured")
+
+
 def monitor_verdict(candidate, alternatives, y, groups, level=0.95, resamples=4000, seed=0):
     """SIGNALS_PLAN.md section 4: does `candidate` (LMN's early change) order the outcome `y`
-    within cells better than each label-free alternative ({name: values})? The candidate's
-    within-cell rho with a cluster bootstrap; each comparison |rho_candidate| - |rho_alt| with
-    the same resamples, Holm across them. "monitors" when the rho interval excludes 0 and every
-    comparison's Holm-adjusted p is below 1 - level with a positive difference; "no better than
-    the label-free alternatives" when some comparison's interval holds 0; otherwise "worse than
-    an alternative" (an alternative orders y more strongly). Returns dict(rho=..., comparisons=
-    {name: dict(..., p_holm)}, verdict)."""
+    within cells, and better than the better of the label-free `alternatives` ({name: values})?
+    Over the rows where every value is finite (one set of rows, so that the statistics share
+    their resamples): the candidate's within-cell rho with a cluster bootstrap; each
+    comparison |rho_candidate| - |rho_alternative|, Holm across them (`p_holm`). The *better*
+    alternative is the one with the larger |rho| with y. Verdict: "not distinguished from 0"
+    when the candidate's rho interval holds 0; else "monitors" when the comparison with the
+    better alternative has a Holm-adjusted p below 1 - level and a positive difference; "worse
+    than the better alternative" when it has that p and a negative difference; otherwise "no
+    better than the label-free alternatives". Returns dict(rho, comparisons={name: dict(...,
+    p_holm)}, better, n, verdict)."""
+    candidate, y, groups = (np.asarray(v, dtype=float) for v in (candidate, y, groups))
+    alternatives = {name: np.asarray(v, dtype=float) for name, v in alternatives.items()}
+    keep = np.isfinite(candidate) & np.isfinite(y)
+    for values in alternatives.values():
+        keep &= np.isfinite(values)
+    candidate, y, groups = candidate[keep], y[keep], groups[keep]
+    alternatives = {name: v[keep] for name, v in alternatives.items()}
     options = dict(groups=groups, level=level, resamples=resamples, seed=seed,
                    resample="clusters")
     rho = correlation_test(candidate, y, **options)
     comparisons = {name: compare_correlations(candidate, values, y, **options)
                    for name, values in alternatives.items()}
-    adjusted = holm([c["p"] for c in comparisons.values()], alpha=1 - level)
-    for c, p in zip(comparisons.values(), adjusted):
+    for c, p in zip(comparisons.values(), holm([c["p"] for c in comparisons.values()],
+                                               alpha=1 - level)):
         c["p_holm"] = float(p)
-    if rho["verdict"] == "not measured" or any(c["verdict"] == "not measured"
-                                               for c in comparisons.values()):
+    better = max(alternatives, key=lambda name: abs(rank_correlation(alternatives[name], y,
+                                                                     groups)))
+    against = comparisons[better]
+    if rho["verdict"] == "not measured" or against["verdict"] == "not measured":
         verdict = "not measured"
-    elif rho["verdict"] != "not distinguished" and all(
-            c["p_holm"] < 1 - level and c["difference"] > 0 for c in comparisons.values()):
-        verdict = "monitors"
-    elif any(c["verdict"] == "second" for c in comparisons.values()):
-        verdict = "worse than an alternative"
+    elif rho["verdict"] == "not distinguished":
+        verdict = "not distinguished from 0"
+    elif against["p_holm"] < 1 - level:
+        verdict = ("monitors" if against["difference"] > 0
+                   else "worse than the better alternative")
     else:
         verdict = "no better than the label-free alternatives"
-    return dict(rho=rho, comparisons=comparisons, verdict=verdict)
+    return dict(rho=rho, comparisons=comparisons, better=better, n=int(keep.sum()),
+                verdict=verdict)
 
 
 def describe_correlation(name, test, against="delay"):

@@ -71,9 +71,26 @@ def test_a_kept_value_at_the_edge_of_its_row_asks_for_one_more_value():
     rows += [row(s, g, signals={"jacobian_penalty": j}) for j, g in ((0.001, 3000),
                                                                      (0.01, 5000)) for s in (0, 1)]
     edges = edge_values(tuning_table(rows))
-    assert edges["weight decay"] == ("2", pytest.approx(6.0))  # a factor 3 for weight decay
+    assert edges["weight decay"] == ("2", [pytest.approx(6.0)])  # a factor 3 for weight decay
     assert "Grokfast-EMA" not in edges  # lambda 2 lies inside 0.5-5 at alpha 0.98
-    assert edges["Jacobian penalty"] == ("0.001", pytest.approx(0.0001))  # below the smallest
+    assert edges["Jacobian penalty"] == ("0.001", [pytest.approx(0.0001)])  # below the smallest
+    # the extension wins: the rule chooses it and asks for nothing more
+    rows += [row(s, 800, weight_decay=6.0) for s in (0, 1)]
+    assert "weight decay" not in edge_values(tuning_table(rows))
+    # a Grokfast alpha tried at one lambda is at both edges of its row
+    fast = [row(s, 1000, signals={"grokfast_alpha": 0.8, "grokfast_lambda": 2.0}) for s in (0, 1)]
+    fast += [row(s, 3000, signals={"grokfast_alpha": 0.98, "grokfast_lambda": 2.0})
+             for s in (0, 1)]
+    assert edge_values(tuning_table(fast))["Grokfast-EMA"] == (
+        "alpha 0.8, lambda 2", [pytest.approx(0.2), pytest.approx(20.0)])
+
+
+def test_settings_sort_by_number_and_a_tie_without_generalising_goes_to_the_smaller_strength():
+    rows = [row(s, None, acc=0.5, signals={"jacobian_penalty": j}) for j in (10.0, 2.0)
+            for s in (0, 1)]
+    table = tuning_table(rows)
+    assert [r["setting"] for r in table] == ["2", "10"]  # not as text ("10" < "2")
+    assert chosen_settings(table) == {"Jacobian penalty": "2"}
 
 
 def test_run_seconds_reads_each_runs_record(tmp_path):

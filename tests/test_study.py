@@ -174,18 +174,44 @@ def test_bootstrap_p_is_twice_the_smaller_tail():
     assert bootstrap_p([-1, 1]) == 1.0
 
 
-def test_the_monitor_verdict_needs_the_candidate_to_beat_every_alternative():
+def test_the_monitor_verdict_reads_the_better_alternative_after_holm():
     from lmn_utils.study import monitor_verdict
     rng = np.random.default_rng(2)
     x, y, groups = _cells(rng, noise=0.2)
     noise = {"L2": rng.normal(size=len(x)), "train loss": rng.normal(size=len(x))}
     strong = monitor_verdict(x, noise, y, groups, resamples=400)
-    assert strong["verdict"] == "monitors"
+    assert strong["verdict"] == "monitors" and strong["n"] == len(x)
     assert all(c["p_holm"] >= c["p"] for c in strong["comparisons"].values())
-    # an alternative as good as the candidate: not better
-    tied = monitor_verdict(x, {"copy": x + 1e-3 * rng.normal(size=len(x)), **noise}, y, groups,
+    # an alternative as good as the candidate is the better one, and LMN is no better
+    copy = x + 1e-3 * rng.normal(size=len(x))
+    tied = monitor_verdict(x, {"L2": copy, "train loss": noise["L2"]}, y, groups,
                            resamples=400)
+    assert tied["better"] == "L2"
     assert tied["verdict"] == "no better than the label-free alternatives"
-    # the candidate is noise and an alternative orders y: worse
-    worse = monitor_verdict(noise["L2"], {"x": x}, y, groups, resamples=400)
-    assert worse["verdict"] == "worse than an alternative"
+    # the candidate orders y, but an alternative orders it more strongly
+    weak = x + 1.5 * rng.normal(size=len(x))
+    worse = monitor_verdict(weak, {"L2": x, "train loss": noise["L2"]}, y, groups,
+                            resamples=400)
+    assert worse["verdict"] in ("worse than the better alternative", "not distinguished from 0")
+    # a candidate that is noise: its own rho holds 0, whatever the alternatives do
+    assert monitor_verdict(noise["train loss"], {"L2": x}, y, groups,
+                           resamples=400)["verdict"] == "not distinguished from 0"
+    # rows with any missing value leave every statistic, so all share one set of rows
+    gappy = x.copy()
+    gappy[:4] = np.nan
+    assert monitor_verdict(x, {"L2": gappy}, y, groups, resamples=100)["n"] == len(x) - 4
+
+
+def test_a_cluster_drawn_twice_counts_as_two_cells():
+    """Whole cells resampled: a cell drawn twice gets two labels, so its ranks are not merged
+    into one cell of twice the size (which would change within-cell ranks)."""
+    from lmn_utils.study import _draws
+    groups = np.repeat(np.arange(3), 2)
+    seen = []
+    _draws(lambda rows, labels: seen.append((rows.copy(), labels.copy())) or 0.0, groups,
+           resamples=50, seed=0, resample="clusters")
+    for rows, labels in seen:
+        assert len(np.unique(labels)) == 3  # three cells in every resample
+        for label in np.unique(labels):  # each label holds one whole original cell
+            assert len(np.unique(groups[rows[labels == label]])) == 1
+            assert (labels == label).sum() == 2
