@@ -184,7 +184,12 @@ def execute_run(notebook, parameters, run_dir, threads=1):
     """One run, in whatever process calls it (a Dask worker): papermill executes `notebook`
     with `parameters` into .RUN_ID.partial/, which becomes `run_dir` when the run has ended.
     Returns the run's record (what run.json holds). A failure in the notebook is recorded, not
-    raised."""
+    raised. A run that has already ended well is not run again: Dask recomputes the tasks of a
+    worker it restarts (one that missed its heartbeats, e.g. while paused), finished ones too,
+    and those get the record they wrote."""
+    if run_status(run_dir) == "ok":
+        with open(os.path.join(run_dir, "run.json")) as source:
+            return json.load(source)
     import papermill
     parent, name = os.path.split(os.path.abspath(run_dir))
     partial = os.path.join(parent, f".{name}.partial")

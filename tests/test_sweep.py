@@ -294,3 +294,19 @@ def test_table_so_far_lists_the_ended_runs_and_those_not_run_without_running_any
     rows = read_table(table_so_far(str(tmp_path)))
     assert [(r["run_id"], r["status"]) for r in rows] == [(first, "failed"), (second, "not run")]
     assert not (tmp_path / second).exists()  # nothing ran
+
+
+def test_a_finished_run_recomputed_by_dask_is_not_run_again(tmp_path):
+    """Dask recomputes a restarted worker's finished tasks; execute_run returns the record the
+    run wrote instead of running the notebook again (a missing notebook would fail)."""
+    from lmn_utils.sweep import execute_run
+    done = tmp_path / "abc123"
+    done.mkdir()
+    record = dict(run_id="abc123", notebook="04_modular_addition.ipynb", parameters={},
+                  status="ok", error=None, seconds=12.0)
+    (done / "run.json").write_text(json.dumps(record))
+    (done / "04_modular_addition_history.json").write_text("{}")
+    assert execute_run(str(tmp_path / "no_such_notebook.ipynb"), {}, str(done)) == record
+    assert sorted(p.name for p in done.iterdir()) == ["04_modular_addition_history.json",
+                                                      "run.json"]
+    assert not (tmp_path / ".abc123.partial").exists()
