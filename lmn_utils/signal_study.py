@@ -9,6 +9,7 @@ adds each run's wall time (its run.json) for the plan's tie-break.
 """
 import json
 import os
+import re
 
 import numpy as np
 from scipy.stats import gmean
@@ -96,8 +97,7 @@ def tuning_table(rows):
 
 def _numbers(setting):
     """The numbers of a setting's text, in order ("alpha 0.98, lambda 2" -> (0.98, 2.0))."""
-    return tuple(float(w.strip(",")) for w in setting.split() if w.strip(",").replace(".", "", 1)
-                 .replace("e-", "", 1).isdigit())
+    return tuple(float(n) for n in re.findall(r"\d+(?:\.\d+)?(?:e[-+]?\d+)?", setting))
 
 
 def _strength(setting):
