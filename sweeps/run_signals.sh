@@ -33,6 +33,9 @@ run 04 --name signals_tune --grid signals \
   "{'lmn_penalty': 1.0, 'lmn_penalty_pairs': 64, 'lmn_penalty_after_memorising': True}" \
   "{'lmn_penalty': 10.0, 'lmn_penalty_pairs': 64, 'lmn_penalty_after_memorising': True}" \
   "${tune[@]}"
+# the edge rule's values (section 2), added as the rule asks for them: weight decay kept 2,
+# the largest tried (notebook 11)
+run 04 --name signals_tune_edge --grid weight_decay 6.0 "${tune[@]}"
 # section 4 (the label-free monitor): notebook 10's grid again with 4 fresh seeds per cell, the
 # full runs and their first 1000 steps (LMN measured densely just after memorisation)
 monitor=(--grid weight_decay 0.1 0.3 1.0 --grid train_frac 0.5 0.65 0.8 -p seeds "[4000, 4001, 4002, 4003]"
