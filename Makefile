@@ -31,10 +31,12 @@ student:
 	@echo "ready: $(BIN)/jupyter lab notebooks/   (or: $(BIN)/python -m lmn_utils.run_notebooks 04 -p quick True)"
 
 # nbval re-executes the notebooks with LMN_OUTPUT_DIR set to a temporary folder, so their figures
-# and histories land there and no tracked file is rewritten (figures/ stays what was committed)
+# and histories land there and no tracked file is rewritten (figures/ stays what was committed),
+# and with LMN_REDRAW=1, so that the grokking notebooks (04-07, 09) draw from their committed
+# runs instead of training them again (tests/test_reproduce.py retrains the start of each run)
 test: install
 	@out=$$(mktemp -d); echo "notebook outputs of this test run: $$out (removed afterwards)"; \
-	LMN_OUTPUT_DIR=$$out $(BIN)/python -m pytest tests notebooks --nbval \
+	LMN_OUTPUT_DIR=$$out LMN_REDRAW=1 $(BIN)/python -m pytest tests notebooks --nbval \
 	  --nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider; \
 	status=$$?; rm -rf "$$out"; exit $$status
 

@@ -14,6 +14,8 @@ OUTPUT_DIR_VARIABLE = "LMN_OUTPUT_DIR"
 # LMN at another layer, on other inputs or with other interpolation points can be measured
 # from a finished run without training again; unset: no snapshots are kept
 SNAPSHOT_DIR_VARIABLE = "LMN_SNAPSHOT_DIR"
+# "1": every grokking notebook redraws its saved run instead of training (`modes.check_modes`)
+REDRAW_VARIABLE = "LMN_REDRAW"
 
 
 def check_folder(name, value):

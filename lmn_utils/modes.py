@@ -4,12 +4,18 @@ quick=True: one seed, fewer steps and LMN points, chosen per notebook so that it
 memorise-then-generalise (about a minute each on 2 CPU cores). redraw=True: no training; the
 saved history of the same settings (the committed one by default) is loaded and every figure
 and table is drawn from it (seconds). The committed notebooks are the full runs.
+
+The environment variable LMN_REDRAW=1 turns redraw on in every grokking notebook without
+editing it: the README's test command sets it, so that nbval re-executes 04-07 and 09 from
+their committed histories (every printed number and assertion checked against the committed
+runs, in minutes) instead of training them again (an hour on 2 cores). Whether today's training
+code still produces those histories is a test of its own (tests/test_reproduce.py).
 """
 import json
 import os
 from dataclasses import asdict
 
-from .folders import input_folder, snapshot_folder
+from .folders import REDRAW_VARIABLE, input_folder, snapshot_folder
 from .history import History
 
 QUICK_POINTS = (2, 6, 4)  # LMN in quick mode: before memorisation, inside, after
@@ -19,11 +25,18 @@ SAME_RUN = ("model", "task", "task_params", "seeds", "steps", "train_frac", "act
 
 
 def check_modes(quick, redraw):
+    """The notebook's redraw, checked: True also when $LMN_REDRAW is "1"."""
     for name, value in (("quick", quick), ("redraw", redraw)):
         if not isinstance(value, bool):
             raise ValueError(f"{name} must be True or False, got {value!r}")
     if quick and redraw:
         raise ValueError("quick and redraw exclude each other: redraw draws the saved full run")
+    forced = os.environ.get(REDRAW_VARIABLE, "")
+    if forced not in ("", "0", "1"):
+        raise ValueError(f"{REDRAW_VARIABLE} must be 1 (redraw) or 0/unset, got {forced!r}")
+    if forced == "1" and quick:
+        raise ValueError(f"quick=True trains, but {REDRAW_VARIABLE}=1 asks for a redraw: unset one")
+    return redraw or forced == "1"
 
 
 def quick_settings(quick, seeds, steps, lmn_points, quick_seeds, quick_steps):

@@ -25,7 +25,7 @@ A rerun skips the runs that finished ("ok") and runs again those that failed or 
 Each run's kernel talks to papermill over IPC sockets in a folder of its own, not over TCP
 ports: parallel kernel starts cannot race for a port (papermill issue 511, "Address already in
 use"). The kernel's thread count is pinned (OMP_NUM_THREADS and kin = threads-per-run), and the
-malloc setting dask gives its workers is not passed on to it (`KERNEL_UNSET`).
+malloc setting dask gives its workers and $LMN_REDRAW are not passed on to it (`KERNEL_UNSET`).
 """
 import argparse
 import contextlib
@@ -40,7 +40,7 @@ import tempfile
 import threading
 import time
 
-from .folders import OUTPUT_DIR_VARIABLE, write_text
+from .folders import OUTPUT_DIR_VARIABLE, REDRAW_VARIABLE, write_text
 from .parameters import RULES, check_parameters
 from .run_notebooks import (NOTEBOOKS, _parse_value, drop_volatile, ipc_kernel_config,
                             parameter_defaults)
@@ -48,10 +48,11 @@ from .sweep_table import EARLY_WINDOW, collect, write_table
 from .validation import check_int
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
-# set by dask's nannies in their workers (65536) and unset for a run's kernel: with it, glibc
-# hands torch's large temporary buffers back to the system after every use, which made LMN
-# about three times slower (measured in BENCHMARKS.md)
-KERNEL_UNSET = ("MALLOC_TRIM_THRESHOLD_",)
+# unset for a run's kernel: MALLOC_TRIM_THRESHOLD_, set by dask's nannies in their workers
+# (65536): with it, glibc hands torch's large temporary buffers back to the system after every
+# use, which made LMN about three times slower (measured in BENCHMARKS.md); LMN_REDRAW: a sweep
+# run trains, whatever the shell it started from asks of the notebooks (`modes.py`)
+KERNEL_UNSET = ("MALLOC_TRIM_THRESHOLD_", REDRAW_VARIABLE)
 _KERNEL_ENVIRONMENT = threading.Lock()  # one run at a time sets a worker process's environment
 
 

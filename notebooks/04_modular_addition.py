@@ -59,7 +59,7 @@ from lmn_utils.plotting import plot_fits, plot_grokking_row, save_figure
 from lmn_utils.report import (describe_run, fit_summary,
                               lmn_drop_summary, phase_summary, schedule_summary)
 
-lu.check_modes(quick, redraw)
+redraw = lu.check_modes(quick, redraw)  # also True under $LMN_REDRAW=1 (the test command)
 seeds, steps, lmn_points = lu.quick_settings(quick, seeds, steps, lmn_points,
                                              quick_seeds=[0], quick_steps=8000)
 config = lu.TrainConfig(task="modular_addition", task_params={"p": p}, seeds=tuple(seeds),

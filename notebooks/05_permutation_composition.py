@@ -54,7 +54,7 @@ from lmn_utils.analysis import peak_ratios, phase_changes
 from lmn_utils.pipeline import task_report
 from lmn_utils.report import describe_run
 
-lu.check_modes(quick, redraw)
+redraw = lu.check_modes(quick, redraw)  # also True under $LMN_REDRAW=1 (the test command)
 seeds, steps, lmn_points = lu.quick_settings(quick, seeds, steps, lmn_points,
                                              quick_seeds=[3], quick_steps=8000)
 config = lu.TrainConfig(task="permutation_composition", task_params={"n": n}, seeds=tuple(seeds),

@@ -59,7 +59,7 @@ from lmn_utils.plotting import save_figure
 from lmn_utils.report import describe_run, phase_summary
 from lmn_utils.validation import check_int
 
-lu.check_modes(quick, redraw)
+redraw = lu.check_modes(quick, redraw)  # also True under $LMN_REDRAW=1 (the test command)
 seeds, steps, lmn_points = lu.quick_settings(quick, seeds, steps, lmn_points,
                                              quick_seeds=[0], quick_steps=5000)
 config = lu.TrainConfig(task="bitwise_xor", task_params={"bits": bits}, seeds=tuple(seeds),

@@ -80,7 +80,7 @@ from lmn_utils.report import (describe_run, fit_summary, phase_summary,
                               schedule_summary)
 from lmn_utils.transformer import fourier_gini
 
-lu.check_modes(quick, redraw)
+redraw = lu.check_modes(quick, redraw)  # also True under $LMN_REDRAW=1 (the test command)
 seeds, steps, lmn_points = lu.quick_settings(quick, seeds, steps, lmn_points,
                                              quick_seeds=[3], quick_steps=4000)
 config = lu.TrainConfig(task="modular_addition", task_params={"p": p}, seeds=tuple(seeds),

@@ -18,6 +18,19 @@ def test_quick_and_redraw_exclude_each_other_and_must_be_booleans():
         check_modes(False, "yes")
 
 
+def test_lmn_redraw_turns_redraw_on_and_refuses_quick_and_bad_values(monkeypatch):
+    assert check_modes(False, False) is False and check_modes(False, True) is True
+    monkeypatch.setenv("LMN_REDRAW", "1")
+    assert check_modes(False, False) is True
+    with pytest.raises(ValueError, match="quick=True trains, but LMN_REDRAW=1 asks for a redraw"):
+        check_modes(True, False)
+    monkeypatch.setenv("LMN_REDRAW", "0")
+    assert check_modes(False, False) is False
+    monkeypatch.setenv("LMN_REDRAW", "yes")
+    with pytest.raises(ValueError, match="LMN_REDRAW must be 1 .redraw. or 0/unset, got 'yes'"):
+        check_modes(False, False)
+
+
 def test_quick_settings():
     assert quick_settings(False, [0, 1], 20000, [2, 16, 16], [3], 8000) == ([0, 1], 20000, [2, 16, 16])
     assert quick_settings(True, [0, 1], 20000, [2, 16, 16], [3], 8000) == ([3], 8000, [2, 6, 4])

@@ -30,7 +30,8 @@ if fail:
 with open(os.path.join(os.environ["LMN_OUTPUT_DIR"], "probe.json"), "w") as out:
     json.dump(dict(x=x, transport=info["transport"], ip=info["ip"],
                    threads=os.environ.get("OMP_NUM_THREADS"),
-                   malloc=os.environ.get("MALLOC_TRIM_THRESHOLD_")), out)
+                   malloc=os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+                   redraw=os.environ.get("LMN_REDRAW")), out)
 """
 
 
@@ -172,7 +173,8 @@ def test_four_runs_of_04_on_a_local_cluster_then_a_rerun_skips_them(tmp_path):
         pass
 
 
-def test_a_failed_run_is_recorded_and_the_others_finish(probe, tmp_path):
+def test_a_failed_run_is_recorded_and_the_others_finish(probe, tmp_path, monkeypatch):
+    monkeypatch.setenv("LMN_REDRAW", "1")  # a sweep run trains whatever its shell asks
     sweep_dir = tmp_path / "sweeps" / "probe"
     (sweep_dir / ".deadbeef0000.partial").mkdir(parents=True)  # left by an interrupted start
     result = run_sweep(probe, {"x": [1, 2], "fail": [False, True]}, name="probe",
@@ -185,6 +187,7 @@ def test_a_failed_run_is_recorded_and_the_others_finish(probe, tmp_path):
     assert sorted(r["x"] for r in probe_reports(sweep_dir)) == [1, 2]
     # dask's workers run with MALLOC_TRIM_THRESHOLD_=65536 (LMN 3 times slower): not the kernels
     assert [r["malloc"] for r in probe_reports(sweep_dir)] == [None, None]
+    assert [r["redraw"] for r in probe_reports(sweep_dir)] == [None, None]
     rows = read_table(result["table"])
     assert [r["status"] for r in rows] == ["no history", "failed", "no history", "failed"]
     assert rows[0]["error"] == "the run wrote no *_history.json"  # the probe keeps no history
