@@ -78,7 +78,11 @@ assert sweep["early_window"] == window
 # ## The grid
 # Per setting: the seeds that generalised (test accuracy 100% for good) and their mean delay,
 # the steps from memorisation to generalisation. Grey cells: no seed generalised within the
-# 20000 steps.
+# 20000 steps. The table's other columns, means over a cell's seeds: `memorised`, the
+# memorisation step; `peak_ratio`, LMN's highest value over its value at initialisation;
+# `lmn_fall`, LMN's relative change over the generalising phase, averaged over *all* the
+# cell's seeds, also those that never generalise (their phase runs to the last step, and
+# their LMN may barely move). The next section reads them per seed that generalised.
 
 # %%
 by = ("weight_decay", "train_frac")
@@ -99,7 +103,8 @@ plt.show()
 #   memorisation, notebook 04's "about twice");
 # - **mean fall rate**: LMN's relative fall over the whole generalising phase, per 1000 steps.
 #   This one is *not* a forecast: it divides by the delay itself, so if every run falls by about
-#   the same fraction (they do: about two thirds, in the table above) it correlates negatively
+#   the same fraction (they do: about two thirds among the seeds that generalise, checked at
+#   the end of this notebook) it correlates negatively
 #   with the delay by construction;
 # - **early change**: LMN's relative change over the first 500 steps after memorisation, long
 #   before any of these runs generalises (the fastest takes about 1000 steps), so it could
