@@ -110,7 +110,7 @@ def plot_grokking_row(history, layer="hidden1", threshold=1.0, title=""):
     plot_band(axes[3], steps[shown], m["test_loss"][:, shown], colour="C3", log_y=True)
     handles = [plt.Rectangle((0, 0), 1, 1, color=c, alpha=0.6) for c in PHASE_COLOURS.values()]
     axes[0].legend(handles=axes[0].get_legend_handles_labels()[0] + handles,
-                   labels=["train", "test", *PHASE_COLOURS], loc="lower right", fontsize=7)
+                   labels=["train", "test", *PHASE_COLOURS], loc="center left", fontsize=7)
     fig.suptitle(f"{title} ({len(history.seeds)} seeds; metrics: mean and min-max band; "
                  "phases: median over seeds, shaded where most seeds reached them)")
     fig.tight_layout()

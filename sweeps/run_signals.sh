@@ -3,7 +3,7 @@
 # run; a sweep whose runs main holds already is skipped). Run from a worktree pinned at the
 # commit that added the plan, so that later edits cannot change a run in progress:
 #   git worktree add --detach ../signals <commit>
-#   [THREADS=1] sweeps/run_signals.sh ../signals [SWEEP...]
+#   [THREADS=1] [WORKERS=1] sweeps/run_signals.sh ../signals [SWEEP...]
 # then copy each finished run's *.json and the sweep's sweep.json and results.csv into
 # sweeps/signals_*/ of the main checkout (.gitignore keeps the rest out).
 set -euo pipefail
@@ -16,7 +16,7 @@ only=("${@:2}")
 run() {  # run NOTEBOOK --name SWEEP ...
   if [ ${#only[@]} -gt 0 ] && [[ ! " ${only[*]} " == *" $3 "* ]]; then return; fi
   echo "== $(date -u +%H:%M:%S) start $*"
-  "$python" -m lmn_utils.sweep "$@" --workers 1 --threads-per-run "${THREADS:-1}"
+  "$python" -m lmn_utils.sweep "$@" --workers "${WORKERS:-1}" --threads-per-run "${THREADS:-1}"
 }
 "$python" -c "import lmn_utils; print('lmn_utils from', lmn_utils.__file__)"
 tune=(-p seeds "[2000, 2001]" -p lmn_points "[2, 4, 4]")
@@ -36,6 +36,11 @@ run 04 --name signals_tune --grid signals \
 # the edge rule's values (section 2), added as the rule asks for them: weight decay kept 2,
 # the largest tried (notebook 11)
 run 04 --name signals_tune_edge --grid weight_decay 6.0 "${tune[@]}"
+# section 3 (the comparison): fresh seeds 3000-3009, LMN at notebook 04's (2, 16, 16) points.
+# First the arms the plan fixes before any tuning result (the baseline at the paper's weight
+# decay 0.2, and weight decay 1.0), then the kept settings of the tuning (notebook 11 prints them)
+compare=(-p seeds "[3000, 3001, 3002, 3003, 3004, 3005, 3006, 3007, 3008, 3009]")
+run 04 --name signals_compare_wd --grid weight_decay 0.2 1.0 "${compare[@]}"
 # section 4 (the label-free monitor): notebook 10's grid again with 4 fresh seeds per cell, the
 # full runs and their first 1000 steps (LMN measured densely just after memorisation)
 monitor=(--grid weight_decay 0.1 0.3 1.0 --grid train_frac 0.5 0.65 0.8 -p seeds "[4000, 4001, 4002, 4003]"
