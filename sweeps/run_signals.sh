@@ -36,6 +36,12 @@ run 04 --name signals_tune --grid signals \
 # the edge rule's values (section 2), added as the rule asks for them: weight decay kept 2,
 # the largest tried (notebook 11)
 run 04 --name signals_tune_edge --grid weight_decay 6.0 "${tune[@]}"
+# once the method tuning landed (notebook 11): the edge rule asks for Grokfast's lambda 0.05
+# (alpha 0.98, kept lambda 0.5 the smallest tried) and the penalty from step 0 at 0.001 (kept
+# 0.01 the smallest tried)
+run 04 --name signals_tune_edge_signals --grid signals \
+  "{'grokfast_alpha': 0.98, 'grokfast_lambda': 0.05}" "{'lmn_penalty': 0.001, 'lmn_penalty_pairs': 64}" \
+  "${tune[@]}"
 # section 3 (the comparison): fresh seeds 3000-3009, LMN at notebook 04's (2, 16, 16) points.
 # First the arms the plan fixes before any tuning result (the baseline at the paper's weight
 # decay 0.2, and weight decay 1.0), then the kept settings of the tuning (notebook 11 prints them)
