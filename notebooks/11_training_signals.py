@@ -174,7 +174,10 @@ if all(f"{t}, train inputs, {n} pairs" in tracking for t in tasks for n in (64, 
 # %%
 tuning_rows = []
 pending = 0  # tuning runs not landed yet: the kept settings are then an interim reading
-for name, runs_planned in (("signals_tune_wd", 4), ("signals_tune", 14)):
+# the plan's values, then the values its edge rule asked for once those had landed
+tuning_sweeps = (("signals_tune_wd", 4), ("signals_tune", 14), ("signals_tune_edge", 1),
+                 ("signals_tune_edge_signals", 2))
+for name, runs_planned in tuning_sweeps:
     path = os.path.join(sweeps_dir, name, "results.csv")
     if os.path.exists(path):
         rows, _, about = load_sweep(path)

@@ -142,7 +142,7 @@ def test_redraw_mode_draws_every_figure_from_the_saved_run_without_training(
 def test_07_redraws_figures_3_and_4_and_the_precision_comparison_without_training(
         tmp_path, monkeypatch):
     printed = _run("07", {"redraw": True}, tmp_path, monkeypatch)
-    assert "equal up to rounding: True" in printed  # hidden2 (pre) from the saved values
+    assert "equal up to rounding (largest relative gap below 1e-9): True" in printed  # hidden2 (pre)
     assert "mean off-diagonal connectivity" in printed  # Figure 4 from the saved snapshots
     assert {f"07_{name}.png" for name in ("figure3_lmn_per_layer", "figure4_connectivity",
                                           "float32_vs_float64")} <= {
