@@ -27,8 +27,10 @@
 #
 # The grid: notebook 04 (mod 31, the paper's MLP) for weight decay 0.1, 0.3 and 1.0 times
 # training fraction 0.5, 0.65 and 0.8, two seeds per setting (trained together), 20000 steps,
-# LMN at 2 + 8 + 8 phase-placed steps per seed. It ran outside this notebook, as nine papermill
-# executions on a Dask LocalCluster (`lmn_utils.sweep`, see the README):
+# LMN at 2 + 8 + 8 phase-placed steps per seed. It ran outside this notebook, as nine runs of
+# notebook 04 with these parameters filled in (papermill executes a notebook with new
+# parameters; Dask runs several at once on the cores of one machine: `lmn_utils.sweep`, see
+# the README):
 #
 # ```
 # python -m lmn_utils.sweep 04 --name wd_train_frac \
