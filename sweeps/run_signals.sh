@@ -47,6 +47,14 @@ run 04 --name signals_tune_edge_signals --grid signals \
 # decay 0.2, and weight decay 1.0), then the kept settings of the tuning (notebook 11 prints them)
 compare=(-p seeds "[3000, 3001, 3002, 3003, 3004, 3005, 3006, 3007, 3008, 3009]")
 run 04 --name signals_compare_wd --grid weight_decay 0.2 1.0 "${compare[@]}"
+# the kept settings (notebook 11, after the edge rule): weight decay 2; the penalty from step 0
+# at 0.001 (with 0.01 and 0.1, the plan's descriptive strengths), Grokfast at alpha 0.98,
+# lambda 0.05, the Jacobian penalty at 0.01
+run 04 --name signals_compare_wd_kept --grid weight_decay 2.0 "${compare[@]}"
+run 04 --name signals_compare --grid signals \
+  "{'lmn_penalty': 0.001, 'lmn_penalty_pairs': 64}" "{'grokfast_alpha': 0.98, 'grokfast_lambda': 0.05}" \
+  "{'jacobian_penalty': 0.01}" "{'lmn_penalty': 0.01, 'lmn_penalty_pairs': 64}" \
+  "{'lmn_penalty': 0.1, 'lmn_penalty_pairs': 64}" "${compare[@]}"
 # section 4 (the label-free monitor): notebook 10's grid again with 4 fresh seeds per cell, the
 # full runs and their first 1000 steps (LMN measured densely just after memorisation)
 monitor=(--grid weight_decay 0.1 0.3 1.0 --grid train_frac 0.5 0.65 0.8 -p seeds "[4000, 4001, 4002, 4003]"
