@@ -235,3 +235,27 @@ def loss_spikes(history, seed_row=0, factor=10.0, below=1e-3):
     loss = history.metrics["train_loss"][seed_row]
     return [int(step) for step, before, after in zip(history.steps[1:], loss[:-1], loss[1:])
             if before < below and after > factor * before]
+
+
+def spike_summary(history, layer="hidden1", seed_row=0):
+    """The first train-loss spike of one seed (`loss_spikes`), in numbers, or None without one:
+    its step; the loss at the record before it and the largest jump over it from then on; the
+    record steps after it where test accuracy is below 100% and the lowest accuracy; LMN at the
+    last measurement before it and at the measurements after it (steps and values)."""
+    spikes = loss_spikes(history, seed_row)
+    if not spikes:
+        return None
+    spike = spikes[0]
+    loss = history.metrics["train_loss"][seed_row]
+    at = int(np.searchsorted(history.steps, spike))
+    after = history.steps >= spike
+    accuracy_after = history.metrics["test_acc"][seed_row][after]
+    lmn_steps, lmn = history.lmn_steps[seed_row], history.lmn[layer][seed_row]
+    last_before = int(lmn_steps[lmn_steps < spike].max())  # step 0 is always measured
+    return dict(step=spike, loss_before=float(loss[at - 1]),
+                jump=float(loss[at:].max() / loss[at - 1]),
+                dips=[int(s) for s in history.steps[after][accuracy_after < 1.0]],
+                lowest_accuracy=float(accuracy_after.min()),
+                lmn_before_step=last_before, lmn_before=history.lmn_at(layer, seed_row, last_before),
+                lmn_after_steps=[int(s) for s in lmn_steps[lmn_steps > spike]],
+                lmn_after=[float(v) for v in lmn[lmn_steps > spike]])

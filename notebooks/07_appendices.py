@@ -57,7 +57,7 @@ import numpy as np
 import torch
 
 import lmn_utils as lu
-from lmn_utils.analysis import loss_spikes
+from lmn_utils.analysis import loss_spikes, spike_summary
 from lmn_utils.measures.clustering import cluster_order, spectral_clusters
 from lmn_utils.plotting import plot_band, save_figure
 from lmn_utils.folders import load_tensors, output_folder, save_tensors
@@ -302,32 +302,24 @@ for name, h in runs.items():
 # %%
 # The float32 spike of the run committed here, in numbers (another CPU spikes at another step,
 # with other values: these describe this run, the cell above what every run shares)
-spikes = loss_spikes(history32)
-if spikes:
-    spike = spikes[0]
+spike = spike_summary(history32)
+if spike:
+    print(f"float32: first spike at step {spike['step']}: train loss {spike['loss_before']:.1e}, "
+          f"then up to {spike['jump']:.0f} times that")
+    print(f"test accuracy below 100% at {len(spike['dips'])} recorded steps after it, lowest "
+          f"{spike['lowest_accuracy']:.3f}")
+    if spike["lmn_after"]:
+        print(f"LMN (hidden1): {spike['lmn_before']:.1f} at the last measurement before the spike, "
+              f"{min(spike['lmn_after']):.1f}-{max(spike['lmn_after']):.1f} at the "
+              f"{len(spike['lmn_after'])} after it (first at step {spike['lmn_after_steps'][0]})")
     loss32 = history32.metrics["train_loss"][0]
-    at_spike = int(np.searchsorted(history32.steps, spike))
-    jump = loss32[at_spike:].max() / loss32[at_spike - 1]
-    after = history32.steps >= spike
-    accuracy_after = history32.metrics["test_acc"][0][after]
-    dips = history32.steps[after][accuracy_after < 1.0]
-    lmn_steps32 = history32.lmn_steps[0]
-    lmn_before = history32.lmn_at("hidden1", 0, int(lmn_steps32[lmn_steps32 < spike].max()))
-    lmn_after = history32.lmn["hidden1"][0][lmn_steps32 > spike]
-    print(f"float32: first spike at step {spike}: train loss {loss32[at_spike - 1]:.1e}, then up "
-          f"to {jump:.0f} times that")
-    print(f"test accuracy below 100% at {len(dips)} recorded steps after it, lowest "
-          f"{accuracy_after.min():.3f}")
-    if len(lmn_after):
-        print(f"LMN (hidden1): {lmn_before:.1f} at the last measurement before the spike, "
-              f"{lmn_after.min():.1f}-{lmn_after.max():.1f} at the {len(lmn_after)} after it "
-              f"(first at step {int(lmn_steps32[lmn_steps32 > spike][0])})")
     print(f"final train loss: float32 {loss32[-1]:.0e}, float64 "
           f"{history64.metrics['train_loss'][0, -1]:.0e}")
     if (p, seed, steps) == (31, 0, 20000):  # the reading below describes this run
-        assert jump > 1e3 and 0.99 < accuracy_after.min() < 1.0 and len(dips) == 3
-        assert 15 < lmn_before < 20 and lmn_after.max() < 3
-        assert lmn_steps32[lmn_steps32 < spike].max() == 5448  # "between step 5448 and ..."
+        assert spike["jump"] > 1e3 and 0.99 < spike["lowest_accuracy"] < 1.0
+        assert len(spike["dips"]) == 3
+        assert 15 < spike["lmn_before"] < 20 and max(spike["lmn_after"]) < 3
+        assert spike["lmn_before_step"] == 5448  # "between step 5448 and ..."
         assert history64.metrics["train_loss"][0, -1] < 1e-7 < 1e-3 < loss32[-1]
 else:
     print("float32: no train-loss spike in this run")

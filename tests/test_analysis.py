@@ -5,7 +5,7 @@ from lmn_utils import History
 from lmn_utils.analysis import (bootstrap_mean_interval, curvature, double_descent_sensitivity,
                                 double_descents, drop_rise_drop, fit_table, format_table,
                                 linearity_test, linearity_verdict, loss_spikes,
-                                mean_and_spread)
+                                mean_and_spread, spike_summary)
 
 
 def make_history():
@@ -32,6 +32,20 @@ def test_fit_table_uses_the_generalising_phase():
 
 def test_loss_spikes():
     assert loss_spikes(make_history()) == [70]
+
+
+def test_spike_summary_reads_the_first_spike_and_what_follows_it():
+    history = make_history()
+    history.metrics["test_acc"][0, 8] = 0.9  # a dip at step 80, after the spike at 70
+    summary = spike_summary(history)
+    assert summary["step"] == 70 and summary["loss_before"] == pytest.approx(1e-5)
+    assert summary["jump"] == pytest.approx(1e3)  # 1e-5 -> 1e-2
+    assert summary["dips"] == [80] and summary["lowest_accuracy"] == pytest.approx(0.9)
+    assert summary["lmn_before_step"] == 60 and summary["lmn_before"] == pytest.approx(12)
+    assert summary["lmn_after_steps"] == [80, 90, 100]
+    assert summary["lmn_after"] == pytest.approx([4.5, 4.0, 3.5])
+    history.metrics["train_loss"][0, 7] = 1e-5  # no jump left
+    assert spike_summary(history) is None
 
 
 def test_curvature_calls_a_line_linear_and_a_parabola_not():
