@@ -1,0 +1,163 @@
+"""The comparison of SIGNALS_PLAN.md, section 3 (notebook 11): each method's arm against the
+baseline on the same seeds, by the plan's censoring-aware exact signed-rank test, Holm across
+the confirmatory arms, and its three criteria for *sooner*.
+
+Rows are those of a sweep's results table (`sweep_table.load_sweep`), one per seed, with its
+`seed`, `memorised` and `generalised` steps (None: never within the run) and
+`final_test_acc`; `signal_study.method_and_setting` names a row's arm.
+"""
+import numpy as np
+from scipy import stats
+
+from .inference import fraction_interval, holm, t_test
+from .signal_study import method_and_setting
+
+HORIZON = 20000   # the comparison's steps: a censored baseline seed counts as this step
+ALPHA = 0.05
+MORE_FAILURES_ALLOWED = 1   # criterion (ii): at most one more seed that never generalises
+ACCURACY_MARGIN = 0.01      # criterion (iii): mean final test accuracy at most this lower
+
+
+def arm_name(row):
+    """"method, setting" of a row, e.g. "Grokfast-EMA, alpha 0.98, lambda 0.05"."""
+    method, setting = method_and_setting(row)
+    return method if setting == "-" else f"{method}, {setting}"
+
+
+def arms(rows):
+    """{arm name: {seed: row}} of a comparison's rows, arms in the order they first appear."""
+    grouped = {}
+    for row in rows:
+        grouped.setdefault(arm_name(row), {})[int(row["seed"])] = row
+    return grouped
+
+
+def paired_differences(method_steps, baseline_steps, horizon=HORIZON):
+    """Per seed, d = log(method's generalisation step) - log(the baseline's) by the plan's
+    censoring rule (None: never generalised): the method censored, +inf; the baseline censored
+    and the method not, the baseline's step taken as `horizon`; both censored, +0.0."""
+    differences = []
+    for method, baseline in zip(method_steps, baseline_steps):
+        if method is None:
+            differences.append(0.0 if baseline is None else np.inf)
+        else:
+            differences.append(np.log(method) - np.log(horizon if baseline is None
+                                                       else baseline))
+    return np.array(differences, dtype=float)
+
+
+def ranked_values(differences):
+    """The differences with the plan's ranks made finite: +inf above every finite |d| (tied
+    among themselves), +0 (both censored) a positive value below every other nonzero |d|."""
+    values = np.array(differences, dtype=float)
+    finite = np.abs(values[np.isfinite(values) & (values != 0)])
+    top = finite.max() if finite.size else 1.0
+    bottom = finite.min() if finite.size else 1.0
+    values[np.isposinf(values)] = 2 * top + 1
+    values[values == 0] = bottom / 2
+    return values
+
+
+def signed_rank_p(differences, alternative):
+    """The exact signed-rank p-value of the differences (`paired_differences`) over all 2^n
+    sign patterns, ties at their average ranks (scipy.stats.wilcoxon with an exhaustive
+    PermutationMethod; equal to method="exact" when no |d| ties); 1.0 for fewer than 2."""
+    values = ranked_values(differences)
+    if len(values) < 2:
+        return 1.0
+    method = stats.PermutationMethod(n_resamples=np.inf)
+    return float(stats.wilcoxon(values, alternative=alternative, method=method).pvalue)
+
+
+def step_ratio(method_steps, baseline_steps, level):
+    """(geometric mean ratio, low, high, pairs) of generalisation steps over the seeds where
+    both generalise, with a t-interval of the log ratios at `level`; nan without 2 pairs."""
+    logs = [np.log(m) - np.log(b) for m, b in zip(method_steps, baseline_steps)
+            if m is not None and b is not None]
+    if len(logs) < 2:
+        ratio = float(np.exp(logs[0])) if logs else np.nan
+        return ratio, np.nan, np.nan, len(logs)
+    test = t_test(logs, level=level)
+    return float(np.exp(test.mean)), float(np.exp(test.low)), float(np.exp(test.high)), len(logs)
+
+
+def _steps(arm, seeds, column):
+    return [arm[s].get(column) for s in seeds]
+
+
+def arm_summary(arm, baseline, level, horizon=HORIZON):
+    """One arm against the baseline on their shared seeds: how many generalise (with a
+    Clopper-Pearson interval), the median memorisation step, the mean final test accuracy,
+    the one-sided exact p-values (unadjusted) and the step ratio with its interval."""
+    seeds = sorted(set(arm) & set(baseline))
+    generalised = _steps(arm, seeds, "generalised")
+    base_generalised = _steps(baseline, seeds, "generalised")
+    differences = paired_differences(generalised, base_generalised, horizon)
+    reached = sum(g is not None for g in generalised)
+    memorised = [m for m in _steps(arm, seeds, "memorised") if m is not None]
+    ratio, low, high, pairs = step_ratio(generalised, base_generalised, level)
+    return {"seeds": len(seeds), "generalise": reached,
+            "fraction_interval": fraction_interval(reached, len(seeds)),
+            "failures_over_baseline": (sum(g is None for g in generalised)
+                                       - sum(g is None for g in base_generalised)),
+            "median_memorised": float(np.median(memorised)) if memorised else np.nan,
+            "final_test_acc": float(np.mean(_steps(arm, seeds, "final_test_acc"))),
+            "accuracy_change": float(np.mean(_steps(arm, seeds, "final_test_acc"))
+                                     - np.mean(_steps(baseline, seeds, "final_test_acc"))),
+            "p_sooner": signed_rank_p(differences, "less"),
+            "p_later": signed_rank_p(differences, "greater"),
+            "ratio": ratio, "ratio_low": low, "ratio_high": high, "pairs": pairs}
+
+
+def verdict(summary, alpha=ALPHA):
+    """The plan's verdict of an arm from its Holm-adjusted p-values: *sooner* when the
+    "less" test rejects, at most one more seed fails to generalise than the baseline's and
+    the mean final test accuracy is not lower by more than 0.01; *later* when the "greater"
+    test rejects; else *not distinguished*."""
+    if (summary["p_sooner_holm"] < alpha
+            and summary["failures_over_baseline"] <= MORE_FAILURES_ALLOWED
+            and summary["accuracy_change"] >= -ACCURACY_MARGIN):
+        return "sooner"
+    if summary["p_later_holm"] < alpha:
+        return "later"
+    return "not distinguished"
+
+
+def comparison_table(baseline_rows, confirmatory, descriptive=(), horizon=HORIZON,
+                     alpha=ALPHA):
+    """Per arm (the confirmatory ones first), `arm_summary` against the baseline with its
+    role; the confirmatory arms also get Holm-adjusted p-values (two families: "less" and
+    "greater") and the verdict. confirmatory, descriptive: {arm name: {seed: row}}. The ratio
+    intervals are Bonferroni over the confirmatory arms (level 1 - alpha / m)."""
+    baseline = {int(r["seed"]): r for r in baseline_rows}
+    level = 1 - alpha / max(len(confirmatory), 1)
+    table = [{"arm": name, "role": "confirmatory", **arm_summary(arm, baseline, level, horizon)}
+             for name, arm in confirmatory.items()]
+    for family in ("p_sooner", "p_later"):
+        for row, adjusted in zip(table, holm([r[family] for r in table])):
+            row[f"{family}_holm"] = float(adjusted)
+    for row in table:
+        row["verdict"] = verdict(row, alpha)
+    table += [{"arm": name, "role": "descriptive", **arm_summary(arm, baseline, level, horizon),
+               "verdict": "-"} for name, arm in dict(descriptive).items()]
+    return table
+
+
+def method_of(arm):
+    """The plan's method of an arm's name ("weight decay, 2" -> "weight decay")."""
+    return arm.split(",")[0]
+
+
+def going_on(table, count=2):
+    """The arms that go on to S4 and XOR: among the arms called *sooner*, the `count` methods
+    with the smallest step ratios, each by its arm with the smallest ratio."""
+    best = {}
+    for row in sorted((r for r in table if r["verdict"] == "sooner"), key=lambda r: r["ratio"]):
+        best.setdefault(method_of(row["arm"]), row["arm"])
+    return list(best.values())[:count]
+
+
+def wall_clock_ratio(step_ratio_value, cost_per_step):
+    """The ratio in wall-clock time: the step ratio times the method's cost per step against
+    a plain step."""
+    return step_ratio_value * cost_per_step

@@ -1,0 +1,128 @@
+"""The comparison of the training signals (lmn_utils.signal_compare): the plan's censoring
+rule, its exact signed-rank test with ties, Holm across arms, the criteria for "sooner" and
+which methods go on."""
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from lmn_utils.signal_compare import (arm_name, arms, comparison_table, going_on,
+                                      paired_differences, ranked_values, signed_rank_p,
+                                      step_ratio)
+
+SEEDS = range(3000, 3010)
+
+
+def row(seed, generalised, acc=1.0, **grid):
+    if "signals" in grid:
+        grid["signals"] = json.dumps(grid["signals"])  # as the results table holds it
+    return {"seed": seed, "memorised": 150, "generalised": generalised, "final_test_acc": acc,
+            **grid}
+
+
+def baseline(steps=None):
+    steps = steps or [5000 + 500 * k for k in range(10)]
+    return [row(s, g, weight_decay=0.2) for s, g in zip(SEEDS, steps)]
+
+
+def arm(steps, acc=1.0, **grid):
+    return {s: row(s, g, acc, **grid) for s, g in zip(SEEDS, steps)}
+
+
+def test_the_censoring_rule_of_the_plan():
+    d = paired_differences([1000, None, 3000, None], [2000, 4000, None, None], horizon=20000)
+    assert d[0] == pytest.approx(np.log(0.5))
+    assert d[1] == np.inf                          # the method never generalises
+    assert d[2] == pytest.approx(np.log(3000 / 20000))  # the baseline's step taken as 20000
+    assert d[3] == 0.0                             # both censored
+
+
+def test_ranks_put_censored_methods_last_and_double_censoring_first_and_later():
+    values = ranked_values([-1.0, 0.5, np.inf, np.inf, 0.0])
+    magnitudes = np.abs(values)
+    assert values[2] == values[3] > magnitudes[:2].max()     # tied, above every finite |d|
+    assert 0 < values[4] < magnitudes[:2].min()              # positive: counted as later
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(-3, 3).filter(lambda v: abs(v) > 1e-3), min_size=3, max_size=10,
+                unique=True))
+def test_without_ties_the_test_is_scipys_exact_wilcoxon(values):
+    values = np.array(values)
+    if len(set(np.round(np.abs(values), 9))) < len(values):
+        return  # |d| ties: scipy's "exact" does not apply
+    for alternative in ("less", "greater"):
+        expected = stats.wilcoxon(values, alternative=alternative, method="exact").pvalue
+        assert signed_rank_p(values, alternative) == pytest.approx(expected)
+
+
+def test_ten_seeds_all_sooner_give_the_smallest_p_and_all_censored_the_largest_later():
+    assert signed_rank_p(-np.arange(1.0, 11.0), "less") == pytest.approx(1 / 1024)
+    assert signed_rank_p([np.inf] * 10, "greater") == pytest.approx(1 / 1024)
+    assert signed_rank_p([0.0] * 10, "less") == pytest.approx(1.0)  # both censored: later
+
+
+def test_the_ratio_is_the_geometric_mean_over_seeds_where_both_generalise():
+    ratio, low, high, pairs = step_ratio([1000, 4000, None], [2000, 2000, 3000], level=0.99)
+    assert pairs == 2 and ratio == pytest.approx(1.0)  # sqrt(0.5 * 2)
+    assert low < 1 < high
+    assert np.isnan(step_ratio([1000, None], [2000, 3000], level=0.95)[1])
+
+
+def halved(base):
+    """Each seed's step halved, give or take a little (so the log ratios are not constant)."""
+    return [int(r["generalised"] / 2) + 40 * (k % 3) for k, r in enumerate(base)]
+
+
+def test_an_arm_sooner_in_every_seed_is_called_sooner_after_holm():
+    base = baseline()
+    fast = arm(halved(base), weight_decay=1.0)
+    slow = arm([r["generalised"] * 2 for r in base], signals={"grokfast_lambda": 0.05})
+    table = comparison_table(base, {"weight decay, 1": fast, "Grokfast": slow})
+    by_arm = {r["arm"]: r for r in table}
+    assert by_arm["weight decay, 1"]["verdict"] == "sooner"
+    assert by_arm["weight decay, 1"]["ratio"] == pytest.approx(0.5, rel=0.03)
+    assert by_arm["Grokfast"]["verdict"] == "later"
+    assert all(r["p_sooner_holm"] >= r["p_sooner"] for r in table)
+
+
+def test_sooner_needs_the_seeds_to_generalise_and_the_accuracy_to_hold():
+    base = baseline()
+    # sooner where it generalises, but 2 more seeds never do: criterion (ii) fails
+    steps = [step // 2 for step in halved(base)]
+    failing = arm(steps[:8] + [None, None], weight_decay=2.0)
+    table = comparison_table(base, {"fails": failing})
+    assert table[0]["failures_over_baseline"] == 2 and table[0]["verdict"] != "sooner"
+    # every seed sooner, but 0.02 less accurate: criterion (iii) fails
+    table = comparison_table(base, {"less accurate": arm(steps, acc=0.98, weight_decay=2.0)})
+    assert table[0]["p_sooner_holm"] < 0.05 and table[0]["verdict"] == "not distinguished"
+
+
+def test_descriptive_arms_get_no_verdict_and_do_not_enter_holm():
+    base = baseline()
+    fast = arm(halved(base), weight_decay=1.0)
+    alone = comparison_table(base, {"a": fast})
+    beside = comparison_table(base, {"a": fast}, descriptive={"b": fast})
+    assert alone[0]["p_sooner_holm"] == beside[0]["p_sooner_holm"]
+    assert beside[1]["role"] == "descriptive" and beside[1]["verdict"] == "-"
+
+
+def test_the_two_that_go_on_are_methods_not_arms():
+    table = [{"arm": "weight decay, 2", "verdict": "sooner", "ratio": 0.1},
+             {"arm": "weight decay, 1", "verdict": "sooner", "ratio": 0.2},
+             {"arm": "Grokfast-EMA, alpha 0.98, lambda 0.05", "verdict": "sooner", "ratio": 0.9},
+             {"arm": "Jacobian penalty, 0.01", "verdict": "later", "ratio": 0.05}]
+    assert going_on(table) == ["weight decay, 2", "Grokfast-EMA, alpha 0.98, lambda 0.05"]
+    assert going_on(table[1:2] + table[3:]) == ["weight decay, 1"]
+
+
+def test_rows_are_grouped_into_arms_by_method_and_setting():
+    rows = baseline() + list(arm([1000] * 10, signals={"jacobian_penalty": 0.01}).values())
+    grouped = arms(rows)
+    assert list(grouped) == ["baseline", "Jacobian penalty, 0.01"]
+    assert sorted(grouped["baseline"]) == list(SEEDS)
+    assert arm_name(row(0, 1, signals={"lmn_penalty": 0.001, "lmn_penalty_pairs": 64})) == (
+        "nonlinearity penalty from step 0, 0.001")
