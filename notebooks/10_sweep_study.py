@@ -309,3 +309,16 @@ if default_tables:  # the statements above, checked against the tables
 #    after memorisation); over the other 13, Spearman is +0.78 over the grid and +0.92 within a
 #    weight decay, close to the 500-step figures, and the test loss's +0.91.
 #    </details>
+
+# %%
+if default_tables:  # answer 2 above, checked against the tables
+    fractions = column(grokked, "train_frac")
+    within_fraction = [correlation_test(column(grokked, name), delay, groups=fractions)
+                       for name in ("early_change", "early_test_loss_change")]
+    assert [round(t["rho"], 2) for t in within_fraction] == [0.93, 0.97]
+    assert [(round(t["low"], 2), round(t["high"], 2)) for t in within_fraction] == [
+        (0.66, 1.0), (0.88, 1.0)]
+    assert all(t["verdict"] == "positive" for t in within_fraction)
+    lead = compare_correlations(early_lmn, early_loss, delay, fractions)
+    assert (round(lead["difference"], 2), round(lead["low"], 2), round(lead["high"], 2),
+            lead["verdict"]) == (-0.03, -0.3, 0.0, "not distinguished")
