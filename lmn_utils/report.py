@@ -81,3 +81,16 @@ def lmn_samples_note(history, short=False):
     num_inputs = task_size(config["task"], json.dumps(config["task_params"], sort_keys=True))
     rows = sample_rows(num_inputs, config.get("lmn_samples", "auto"))
     return "" if len(rows) == num_inputs else describe_samples(num_inputs, rows, short)
+
+
+def turning_points_text(turns):
+    """A seed's (step, LMN) minimum, maximum and minimum as text ("12.3 @ 5000, ...");
+    "never generalised" for None, "none" for no candidate.
+
+    Example:
+        >>> turning_points_text([(5000, 12.34), (8000, 14.0), (20000, 9.1)])
+        '12.3 @ 5000, 14.0 @ 8000, 9.1 @ 20000'
+    """
+    if turns is None:
+        return "never generalised"
+    return ", ".join(f"{value:.1f} @ {step}" for step, value in turns) if turns else "none"

@@ -138,6 +138,7 @@ import matplotlib.pyplot as plt
 from lmn_utils.analysis import (double_descent_sensitivity, double_descents,
                                 format_table)
 from lmn_utils.claims import double_descent, paper_levels
+from lmn_utils.report import turning_points_text
 
 found = double_descents(history, layer, finished=False)  # candidates, finished or not
 fig, ax = plt.subplots(figsize=(9, 4))
@@ -148,9 +149,8 @@ for row, (r, turns) in enumerate(zip(phases, found)):
                     label=f"seed {r['seed']}")
     if turns:
         ax.plot(*zip(*turns), "s", ms=9, mfc="none", color=line.get_color())
-    shown = ", ".join(f"{value:.1f} @ {step}" for step, value in turns) if turns else (
-        "never generalised" if turns is None else "none")
-    print(f"seed {r['seed']}: generalised at {r['generalised']}; min, max, min: {shown}")
+    print(f"seed {r['seed']}: generalised at {r['generalised']}; min, max, min: "
+          f"{turning_points_text(turns)}")
 for level in (3 * bits, 4 * bits):
     ax.axhline(level, color="grey", ls=":", lw=1)
 ax.set(xlabel="training step (linear axis; each seed drawn from its own generalisation step on)", ylabel=f"LMN ({layer})",
@@ -205,8 +205,7 @@ if compare_bits:
     small_found = double_descents(history_small, layer, finished=False)
     for r, turns in zip(phase_table(history_small), small_found):
         if turns:
-            print(f"seed {r['seed']}: min, max, min: "
-                  + ", ".join(f"{value:.1f} @ {step}" for step, value in turns))
+            print(f"seed {r['seed']}: min, max, min: {turning_points_text(turns)}")
     print(text_table([double_descent(history_small, layer),
                       paper_levels(history_small, layer, compare_bits)]))
     if default_run and compare_bits == 4:  # the reading below
