@@ -16,6 +16,7 @@ HORIZON = 20000   # the comparison's steps: a censored baseline seed counts as t
 ALPHA = 0.05
 MORE_FAILURES_ALLOWED = 1   # criterion (ii): at most one more seed that never generalises
 ACCURACY_MARGIN = 0.01      # criterion (iii): mean final test accuracy at most this lower
+MIN_PAIRS = 6               # S4 and XOR: fewer seed pairs where both generalise, descriptive
 
 
 def arm_name(row):
@@ -35,38 +36,44 @@ def arms(rows):
 def paired_differences(method_steps, baseline_steps, horizon=HORIZON):
     """Per seed, d = log(method's generalisation step) - log(the baseline's) by the plan's
     censoring rule (None: never generalised): the method censored, +inf; the baseline censored
-    and the method not, the baseline's step taken as `horizon`; both censored, +0.0."""
+    and the method not, the baseline's step taken as `horizon`; both censored, nan (a tie that
+    `ranked_values` counts against whichever claim is tested). Equal steps give d = 0."""
     differences = []
     for method, baseline in zip(method_steps, baseline_steps):
         if method is None:
-            differences.append(0.0 if baseline is None else np.inf)
+            differences.append(np.nan if baseline is None else np.inf)
         else:
             differences.append(np.log(method) - np.log(horizon if baseline is None
                                                        else baseline))
     return np.array(differences, dtype=float)
 
 
-def ranked_values(differences):
-    """The differences with the plan's ranks made finite: +inf above every finite |d| (tied
-    among themselves), +0 (both censored) a positive value below every other nonzero |d|."""
+def ranked_values(differences, alternative):
+    """The differences with the plan's ranks made finite for a one-sided test: +inf above
+    every finite |d| (tied among themselves); a seed censored in both (nan) a value of the
+    smallest nonzero rank with the sign against the claim tested (+ for "less", i.e. later;
+    - for "greater", i.e. sooner). Equal steps (d = 0) stay 0: the test ranks and drops them
+    (Pratt)."""
     values = np.array(differences, dtype=float)
     finite = np.abs(values[np.isfinite(values) & (values != 0)])
     top = finite.max() if finite.size else 1.0
     bottom = finite.min() if finite.size else 1.0
     values[np.isposinf(values)] = 2 * top + 1
-    values[values == 0] = bottom / 2
+    values[np.isnan(values)] = (bottom / 2) * (1 if alternative == "less" else -1)
     return values
 
 
 def signed_rank_p(differences, alternative):
     """The exact signed-rank p-value of the differences (`paired_differences`) over all 2^n
-    sign patterns, ties at their average ranks (scipy.stats.wilcoxon with an exhaustive
-    PermutationMethod; equal to method="exact" when no |d| ties); 1.0 for fewer than 2."""
-    values = ranked_values(differences)
-    if len(values) < 2:
+    sign patterns, ties at their average ranks, zeros ranked then dropped (scipy.stats.wilcoxon
+    with an exhaustive PermutationMethod and Pratt's zeros; equal to method="exact" when no |d|
+    ties and none is 0); 1.0 for fewer than 2 seeds or when every d is 0."""
+    values = ranked_values(differences, alternative)
+    if len(values) < 2 or not np.any(values):
         return 1.0
     method = stats.PermutationMethod(n_resamples=np.inf)
-    return float(stats.wilcoxon(values, alternative=alternative, method=method).pvalue)
+    return float(stats.wilcoxon(values, alternative=alternative, method=method,
+                                zero_method="pratt").pvalue)
 
 
 def step_ratio(method_steps, baseline_steps, level):
@@ -74,7 +81,7 @@ def step_ratio(method_steps, baseline_steps, level):
     both generalise, with a t-interval of the log ratios at `level`; nan without 2 pairs."""
     logs = [np.log(m) - np.log(b) for m, b in zip(method_steps, baseline_steps)
             if m is not None and b is not None]
-    if len(logs) < 2:
+    if len(logs) < 2 or np.ptp(logs) == 0:  # no spread: no interval
         ratio = float(np.exp(logs[0])) if logs else np.nan
         return ratio, np.nan, np.nan, len(logs)
     test = t_test(logs, level=level)
@@ -82,7 +89,7 @@ def step_ratio(method_steps, baseline_steps, level):
 
 
 def _steps(arm, seeds, column):
-    return [arm[s].get(column) for s in seeds]
+    return [arm[s][column] for s in seeds]  # a missing column raises
 
 
 def arm_summary(arm, baseline, level, horizon=HORIZON):
@@ -116,7 +123,7 @@ def verdict(summary, alpha=ALPHA):
     test rejects; else *not distinguished*."""
     if (summary["p_sooner_holm"] < alpha
             and summary["failures_over_baseline"] <= MORE_FAILURES_ALLOWED
-            and summary["accuracy_change"] >= -ACCURACY_MARGIN):
+            and summary["accuracy_change"] >= -ACCURACY_MARGIN - 1e-9):  # 0.99 - 1.0 holds
         return "sooner"
     if summary["p_later_holm"] < alpha:
         return "later"
@@ -124,20 +131,29 @@ def verdict(summary, alpha=ALPHA):
 
 
 def comparison_table(baseline_rows, confirmatory, descriptive=(), horizon=HORIZON,
-                     alpha=ALPHA):
+                     alpha=ALPHA, family_size=None, min_pairs=0):
     """Per arm (the confirmatory ones first), `arm_summary` against the baseline with its
     role; the confirmatory arms also get Holm-adjusted p-values (two families: "less" and
-    "greater") and the verdict. confirmatory, descriptive: {arm name: {seed: row}}. The ratio
-    intervals are Bonferroni over the confirmatory arms (level 1 - alpha / m)."""
+    "greater") and the verdict. confirmatory, descriptive: {arm name: {seed: row}}; a
+    confirmatory arm must hold every baseline seed. family_size: the planned number of
+    confirmatory arms m (default: those given); arms not landed count as p = 1 in Holm, and
+    the ratio intervals are Bonferroni at 1 - alpha / m. min_pairs: an arm with fewer seed
+    pairs where both generalise gets no verdict (the plan's rule for S4 and XOR: 6)."""
     baseline = {int(r["seed"]): r for r in baseline_rows}
-    level = 1 - alpha / max(len(confirmatory), 1)
+    for name, arm in confirmatory.items():
+        if set(arm) != set(baseline):
+            raise ValueError(f"confirmatory arm {name!r} has seeds {sorted(arm)}, the baseline "
+                             f"{sorted(baseline)}: the test pairs every seed")
+    family = max(family_size or 0, len(confirmatory), 1)
+    level = 1 - alpha / family
     table = [{"arm": name, "role": "confirmatory", **arm_summary(arm, baseline, level, horizon)}
              for name, arm in confirmatory.items()]
-    for family in ("p_sooner", "p_later"):
-        for row, adjusted in zip(table, holm([r[family] for r in table])):
-            row[f"{family}_holm"] = float(adjusted)
+    missing = [1.0] * (family - len(table))
+    for test in ("p_sooner", "p_later"):
+        for row, adjusted in zip(table, holm([r[test] for r in table] + missing)):
+            row[f"{test}_holm"] = float(adjusted)
     for row in table:
-        row["verdict"] = verdict(row, alpha)
+        row["verdict"] = verdict(row, alpha) if row["pairs"] >= min_pairs else "descriptive"
     table += [{"arm": name, "role": "descriptive", **arm_summary(arm, baseline, level, horizon),
                "verdict": "-"} for name, arm in dict(descriptive).items()]
     return table
@@ -152,12 +168,13 @@ def going_on(table, count=2):
     """The arms that go on to S4 and XOR: among the arms called *sooner*, the `count` methods
     with the smallest step ratios, each by its arm with the smallest ratio."""
     best = {}
-    for row in sorted((r for r in table if r["verdict"] == "sooner"), key=lambda r: r["ratio"]):
+    sooner = [r for r in table if r["verdict"] == "sooner" and np.isfinite(r["ratio"])]
+    for row in sorted(sooner, key=lambda r: r["ratio"]):
         best.setdefault(method_of(row["arm"]), row["arm"])
     return list(best.values())[:count]
 
 
-def wall_clock_ratio(step_ratio_value, cost_per_step):
-    """The ratio in wall-clock time: the step ratio times the method's cost per step against
-    a plain step."""
-    return step_ratio_value * cost_per_step
+def wall_clock(row, cost_per_step):
+    """(ratio, low, high) in wall-clock time: the step ratio and its interval times the
+    method's cost per step against a plain step."""
+    return tuple(row[k] * cost_per_step for k in ("ratio", "ratio_low", "ratio_high"))

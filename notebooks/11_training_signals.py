@@ -49,7 +49,7 @@ import numpy as np
 
 from lmn_utils.analysis import format_table
 from lmn_utils.history import History
-from lmn_utils.signal_compare import arms, comparison_table, going_on, method_of
+from lmn_utils.signal_compare import arms, comparison_table, going_on, method_of, wall_clock
 from lmn_utils.signal_study import chosen_settings, edge_values, run_seconds, tuning_table
 from lmn_utils.sweep_table import load_sweep
 from lmn_utils.folders import check_folder, output_folder
@@ -349,14 +349,22 @@ with open(os.path.join(benchmarks_dir, "signals_step_cost.json")) as source:
 comparison = comparison_table(
     compare_arms.get("baseline", {}).values(),
     {a: compare_arms[a] for a in CONFIRMATORY if a in compare_arms},
-    {a: compare_arms[a] for a in DESCRIPTIVE if a in compare_arms})
-print(f"interim: {compare_pending} runs still to land, Holm over the arms landed so far"
+    {a: compare_arms[a] for a in DESCRIPTIVE if a in compare_arms},
+    family_size=len(CONFIRMATORY))  # an arm not landed counts as p = 1 in Holm
+print(f"interim: {compare_pending} runs still to land (counted as p = 1 in Holm)"
       if compare_pending else "all arms landed: Holm over the five confirmatory arms")
+
+
+def ratio_text(ratio, low, high):
+    return f"{ratio:.2f} [{low:.2f}, {high:.2f}]"
+
+
 print(format_table([{
     "arm": r["arm"], "generalise": f"{r['generalise']}/{r['seeds']}",
-    "median memorised": int(r["median_memorised"]),
-    "step ratio [99%]": f"{r['ratio']:.2f} [{r['ratio_low']:.2f}, {r['ratio_high']:.2f}]",
-    "wall-clock ratio": round(r["ratio"] * step_cost[method_of(r["arm"])], 2),
+    "median memorised": (int(r["median_memorised"]) if np.isfinite(r["median_memorised"])
+                         else "-"),
+    "step ratio [99%]": ratio_text(r["ratio"], r["ratio_low"], r["ratio_high"]),
+    "wall-clock ratio": ratio_text(*wall_clock(r, step_cost[method_of(r["arm"])])),
     "p sooner (Holm)": r.get("p_sooner_holm", r["p_sooner"]),
     "p later (Holm)": r.get("p_later_holm", r["p_later"]),
     "final test acc": r["final_test_acc"], "verdict": r["verdict"]} for r in comparison],
