@@ -6,17 +6,29 @@ Rows are those of a sweep's results table (`sweep_table.load_sweep`), one per se
 `seed`, `memorised` and `generalised` steps (None: never within the run) and
 `final_test_acc`; `signal_study.method_and_setting` names a row's arm.
 """
+import json
+import os
+
 import numpy as np
 from scipy import stats
 
 from .inference import fraction_interval, holm, t_test
 from .signal_study import method_and_setting
+from .sweep_table import load_sweep
 
 HORIZON = 20000   # the comparison's steps: a censored baseline seed counts as this step
 ALPHA = 0.05
 MORE_FAILURES_ALLOWED = 1   # criterion (ii): at most one more seed that never generalises
 ACCURACY_MARGIN = 0.01      # criterion (iii): mean final test accuracy at most this lower
 MIN_PAIRS = 6               # S4 and XOR: fewer seed pairs where both generalise, descriptive
+# the plan's arms (SIGNALS_PLAN.md, section 3 and its clarifications) and the sweeps that hold
+# them, with how many runs each sweep has when complete
+CONFIRMATORY = ("nonlinearity penalty from step 0, 0.001",
+                "Grokfast-EMA, alpha 0.98, lambda 0.05", "Jacobian penalty, 0.01",
+                "weight decay, 1", "weight decay, 2")
+DESCRIPTIVE = ("nonlinearity penalty from step 0, 0.01", "nonlinearity penalty from step 0, 0.1")
+SWEEPS = (("signals_compare_wd", 2), ("signals_compare_wd_kept", 1), ("signals_compare", 5))
+STEP_COST_FILE = "signals_step_cost.json"  # in benchmarks/, written by bench_signals.py
 
 
 def arm_name(row):
@@ -178,3 +190,68 @@ def wall_clock(row, cost_per_step):
     """(ratio, low, high) in wall-clock time: the step ratio and its interval times the
     method's cost per step against a plain step."""
     return tuple(row[k] * cost_per_step for k in ("ratio", "ratio_low", "ratio_high"))
+
+
+def load_comparison(sweeps_dir, sweeps=SWEEPS):
+    """(arms, runs still to land, one line per sweep) of the comparison's committed sweeps;
+    each row gains `run_dir`, its run's folder."""
+    rows, pending, about = [], 0, []
+    for name, planned in sweeps:
+        path = os.path.join(sweeps_dir, name, "results.csv")
+        if not os.path.exists(path):
+            pending += planned
+            about.append(f"{name}: not run yet (sweeps/run_signals.sh)")
+            continue
+        landed, _, line = load_sweep(path)
+        rows += [{**r, "run_dir": os.path.join(sweeps_dir, name, r["run_id"])} for r in landed]
+        pending += planned - len({r["run_id"] for r in landed})
+        about.append(line)
+    return arms(rows), pending, about
+
+
+def mod31_comparison(grouped):
+    """The comparison table of section 3 from `load_comparison`'s arms: the planned
+    confirmatory arms that have landed (m = 5 all the same) and the descriptive ones."""
+    return comparison_table(grouped.get("baseline", {}).values(),
+                            {a: grouped[a] for a in CONFIRMATORY if a in grouped},
+                            {a: grouped[a] for a in DESCRIPTIVE if a in grouped},
+                            family_size=len(CONFIRMATORY))
+
+
+def step_costs(benchmarks_dir):
+    """{method: cost of a step against a plain one} measured by benchmarks/bench_signals.py."""
+    with open(os.path.join(benchmarks_dir, STEP_COST_FILE)) as source:
+        return json.load(source)["methods"]
+
+
+def _ratio_text(ratio, low, high):
+    if not np.isfinite(ratio):
+        return "-"
+    return f"{ratio:.2f}" + (f" [{low:.2f}, {high:.2f}]" if np.isfinite(low) else "")
+
+
+def display_rows(table, costs):
+    """The comparison table as rows for printing: per arm, how many seeds generalise, the
+    median memorisation step, the step and wall-clock ratios with their 99% intervals, the
+    Holm-adjusted p-values (unadjusted for a descriptive arm), the final test accuracy and the
+    verdict."""
+    return [{"arm": r["arm"], "generalise": f"{r['generalise']}/{r['seeds']}",
+             "median memorised": (int(r["median_memorised"])
+                                  if np.isfinite(r["median_memorised"]) else "-"),
+             "step ratio [99%]": _ratio_text(r["ratio"], r["ratio_low"], r["ratio_high"]),
+             "wall-clock ratio": _ratio_text(*wall_clock(r, costs[method_of(r["arm"])])),
+             "p sooner": r.get("p_sooner_holm", r["p_sooner"]),
+             "p later": r.get("p_later_holm", r["p_later"]),
+             "final test acc": r["final_test_acc"], "verdict": r["verdict"]} for r in table]
+
+
+def markdown_rows(table, costs):
+    """The comparison as a Markdown table (the README's): one line per arm."""
+    rows = display_rows(table, costs)
+    head = list(rows[0]) if rows else []
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in rows:
+        cells = [f"{v:.4f}" if k.startswith("p ") else f"{v:.3f}" if isinstance(v, float)
+                 else str(v) for k, v in row.items()]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

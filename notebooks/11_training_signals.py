@@ -49,7 +49,8 @@ import numpy as np
 
 from lmn_utils.analysis import format_table
 from lmn_utils.history import History
-from lmn_utils.signal_compare import arms, comparison_table, going_on, method_of, wall_clock
+from lmn_utils.signal_compare import (display_rows, going_on, load_comparison,
+                                      mod31_comparison, step_costs)
 from lmn_utils.signal_study import chosen_settings, edge_values, run_seconds, tuning_table
 from lmn_utils.sweep_table import load_sweep
 from lmn_utils.folders import check_folder, output_folder
@@ -326,49 +327,13 @@ if all(f"{t}, {pool} inputs, {n} pairs" in tracking for t in tasks
 # about 2.5 plain ones).
 
 # %%
-CONFIRMATORY = ("nonlinearity penalty from step 0, 0.001", "Grokfast-EMA, alpha 0.98, lambda 0.05",
-                "Jacobian penalty, 0.01", "weight decay, 1", "weight decay, 2")
-DESCRIPTIVE = ("nonlinearity penalty from step 0, 0.01", "nonlinearity penalty from step 0, 0.1")
-comparison_sweeps = (("signals_compare_wd", 2), ("signals_compare_wd_kept", 1),
-                     ("signals_compare", 5))
-compare_rows, compare_pending = [], 0
-for name, runs_planned in comparison_sweeps:
-    path = os.path.join(sweeps_dir, name, "results.csv")
-    if os.path.exists(path):
-        rows, _, about = load_sweep(path)
-        compare_rows += [{**r, "run_dir": os.path.join(sweeps_dir, name, r["run_id"])}
-                         for r in rows]
-        compare_pending += runs_planned - len({r["run_id"] for r in rows})
-        print(about)
-    else:
-        compare_pending += runs_planned
-        print(f"{name}: not run yet (sweeps/run_signals.sh)")
-compare_arms = arms(compare_rows)
-with open(os.path.join(benchmarks_dir, "signals_step_cost.json")) as source:
-    step_cost = json.load(source)["methods"]
-comparison = comparison_table(
-    compare_arms.get("baseline", {}).values(),
-    {a: compare_arms[a] for a in CONFIRMATORY if a in compare_arms},
-    {a: compare_arms[a] for a in DESCRIPTIVE if a in compare_arms},
-    family_size=len(CONFIRMATORY))  # an arm not landed counts as p = 1 in Holm
+compare_arms, compare_pending, about = load_comparison(sweeps_dir)
+print("\n".join(about))
+step_cost = step_costs(benchmarks_dir)
+comparison = mod31_comparison(compare_arms)
 print(f"interim: {compare_pending} runs still to land (counted as p = 1 in Holm)"
       if compare_pending else "all arms landed: Holm over the five confirmatory arms")
-
-
-def ratio_text(ratio, low, high):
-    return f"{ratio:.2f} [{low:.2f}, {high:.2f}]"
-
-
-print(format_table([{
-    "arm": r["arm"], "generalise": f"{r['generalise']}/{r['seeds']}",
-    "median memorised": (int(r["median_memorised"]) if np.isfinite(r["median_memorised"])
-                         else "-"),
-    "step ratio [99%]": ratio_text(r["ratio"], r["ratio_low"], r["ratio_high"]),
-    "wall-clock ratio": ratio_text(*wall_clock(r, step_cost[method_of(r["arm"])])),
-    "p sooner (Holm)": r.get("p_sooner_holm", r["p_sooner"]),
-    "p later (Holm)": r.get("p_later_holm", r["p_later"]),
-    "final test acc": r["final_test_acc"], "verdict": r["verdict"]} for r in comparison],
-    digits=4))
+print(format_table(display_rows(comparison, step_cost), digits=4))
 print("baseline: median generalisation step",
       int(np.median([r["generalised"] for r in compare_arms["baseline"].values()
                      if r["generalised"] is not None])), "of the seeds that generalise,",

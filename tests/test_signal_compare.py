@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from lmn_utils.signal_compare import (arm_name, arms, comparison_table, going_on,
-                                      paired_differences, ranked_values, signed_rank_p,
-                                      step_ratio, verdict)
+from lmn_utils.signal_compare import (arm_name, arms, comparison_table, display_rows,
+                                      going_on, markdown_rows, paired_differences,
+                                      ranked_values, signed_rank_p, step_ratio, verdict)
 
 SEEDS = range(3000, 3010)
 
@@ -155,3 +155,16 @@ def test_rows_are_grouped_into_arms_by_method_and_setting():
     assert sorted(grouped["baseline"]) == list(SEEDS)
     assert arm_name(row(0, 1, signals={"lmn_penalty": 0.001, "lmn_penalty_pairs": 64})) == (
         "nonlinearity penalty from step 0, 0.001")
+
+
+def test_the_printed_rows_show_what_was_not_measured_as_a_dash():
+    base = baseline()
+    never = arm([None] * 10, weight_decay=6.0)
+    for r in never.values():
+        r["memorised"] = None
+    table = comparison_table(base, {"weight decay, 6": never})
+    shown, = display_rows(table, {"weight decay": 1.0})
+    assert shown["median memorised"] == "-" and shown["step ratio [99%]"] == "-"
+    assert shown["generalise"] == "0/10" and shown["verdict"] == "later"
+    lines = markdown_rows(table, {"weight decay": 1.0}).splitlines()
+    assert len(lines) == 3 and lines[2].startswith("| weight decay, 6 | 0/10 | - |")
