@@ -106,7 +106,9 @@ def _steps(arm, seeds, column):
 
 def arm_summary(arm, baseline, level, horizon=HORIZON):
     """One arm against the baseline on their shared seeds: how many generalise (with a
-    Clopper-Pearson interval), the median memorisation step, the mean final test accuracy,
+    Clopper-Pearson interval), the median memorisation step, the median LMN when generalised
+    (at each seed's generalisation step, or at the last step if it never generalises), the
+    mean final test accuracy,
     the one-sided exact p-values (unadjusted) and the step ratio with its interval."""
     seeds = sorted(set(arm) & set(baseline))
     generalised = _steps(arm, seeds, "generalised")
@@ -114,12 +116,16 @@ def arm_summary(arm, baseline, level, horizon=HORIZON):
     differences = paired_differences(generalised, base_generalised, horizon)
     reached = sum(g is not None for g in generalised)
     memorised = [m for m in _steps(arm, seeds, "memorised") if m is not None]
+    # the results table's lmn_at_end: LMN at the end of the generalising phase, i.e. at the
+    # generalisation step (at the run's last step for a seed that never generalises)
+    lmn_end = [v for v in _steps(arm, seeds, "lmn_at_end") if v is not None]
     ratio, low, high, pairs = step_ratio(generalised, base_generalised, level)
     return {"seeds": len(seeds), "generalise": reached,
             "fraction_interval": fraction_interval(reached, len(seeds)),
             "failures_over_baseline": (sum(g is None for g in generalised)
                                        - sum(g is None for g in base_generalised)),
             "median_memorised": float(np.median(memorised)) if memorised else np.nan,
+            "median_lmn_at_generalisation": float(np.median(lmn_end)) if lmn_end else np.nan,
             "final_test_acc": float(np.mean(_steps(arm, seeds, "final_test_acc"))),
             "accuracy_change": float(np.mean(_steps(arm, seeds, "final_test_acc"))
                                      - np.mean(_steps(baseline, seeds, "final_test_acc"))),
@@ -231,18 +237,28 @@ def _ratio_text(ratio, low, high):
 
 
 def display_rows(table, costs):
-    """The comparison table as rows for printing: per arm, how many seeds generalise, the
-    median memorisation step, the step and wall-clock ratios with their 99% intervals, the
-    Holm-adjusted p-values (unadjusted for a descriptive arm), the final test accuracy and the
-    verdict."""
-    return [{"arm": r["arm"], "generalise": f"{r['generalise']}/{r['seeds']}",
-             "median memorised": (int(r["median_memorised"])
-                                  if np.isfinite(r["median_memorised"]) else "-"),
+    """The comparison table as rows for printing: per arm, how many seeds generalise (with a
+    95% Clopper-Pearson interval of the fraction), the median memorisation step, the step and
+    wall-clock ratios with their 99% intervals, the Holm-adjusted p-values (none for a
+    descriptive arm: it is not tested), the final test accuracy, the median LMN at the
+    generalisation step (the last step for a seed that never generalises) and the verdict."""
+    def whole(value):
+        return int(round(value)) if np.isfinite(value) else "-"
+
+    def p_value(row, test):
+        return row[f"{test}_holm"] if row["role"] == "confirmatory" else "-"
+
+    return [{"arm": r["arm"],
+             "generalise": (f"{r['generalise']}/{r['seeds']} [{r['fraction_interval'][0]:.2f}, "
+                            f"{r['fraction_interval'][1]:.2f}]"),
+             "median memorised": whole(r["median_memorised"]),
              "step ratio [99%]": _ratio_text(r["ratio"], r["ratio_low"], r["ratio_high"]),
              "wall-clock ratio": _ratio_text(*wall_clock(r, costs[method_of(r["arm"])])),
-             "p sooner": r.get("p_sooner_holm", r["p_sooner"]),
-             "p later": r.get("p_later_holm", r["p_later"]),
-             "final test acc": r["final_test_acc"], "verdict": r["verdict"]} for r in table]
+             "p sooner (Holm)": p_value(r, "p_sooner"), "p later (Holm)": p_value(r, "p_later"),
+             "final test acc": r["final_test_acc"],
+             "median LMN at generalisation": (f"{r['median_lmn_at_generalisation']:.1f}"
+                                   if np.isfinite(r["median_lmn_at_generalisation"]) else "-"),
+             "verdict": r["verdict"]} for r in table]
 
 
 def markdown_rows(table, costs):
@@ -251,7 +267,7 @@ def markdown_rows(table, costs):
     head = list(rows[0]) if rows else []
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
-        cells = [f"{v:.4f}" if k.startswith("p ") else f"{v:.3f}" if isinstance(v, float)
-                 else str(v) for k, v in row.items()]
+        cells = [f"{v:.4f}" if k.startswith("p ") and isinstance(v, float) else
+                 f"{v:.3f}" if k == "final test acc" else str(v) for k, v in row.items()]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -91,6 +91,8 @@ def tuning_table(rows):
                       "generalised": generalised, "generalise": len(reached),
                       "gmean_generalised": float(gmean(reached)) if reached else None,
                       "final_test_acc": float(np.mean([r["final_test_acc"] for r in members])),
+                      # LMN at the generalisation step (the run's end if never)
+                      "lmn_at_generalisation": [r.get("lmn_at_end") for r in members],
                       "seconds": float(np.mean(times)) if times else None})
     return table
 

@@ -90,3 +90,16 @@ def test_the_readme_shows_the_confirmatory_table_recomputed_from_the_committed_s
     rows, extra = cf.confirmatory_report(histories, measured=cf.sensitivity_from(root, histories))
     missing = [line for line in cf.markdown_rows(rows, extra).splitlines() if line not in README]
     assert not missing, f"README lacks confirmatory rows (rebuild them from notebook 08): {missing[:2]}"
+
+
+def test_the_readme_shows_the_training_signal_comparison_recomputed_from_the_committed_sweeps():
+    """The comparison's table (SIGNALS_PLAN.md, section 3), recomputed here from the committed
+    sweeps and the committed step costs by `signal_compare`, line for line in the README."""
+    import lmn_utils.signal_compare as sc
+    root = Path(__file__).resolve().parents[1]
+    grouped, _, _ = sc.load_comparison(root / "sweeps")
+    table = sc.mod31_comparison(grouped)
+    assert len(table) >= 2  # the weight-decay arms have landed
+    lines = sc.markdown_rows(table, sc.step_costs(root / "benchmarks")).splitlines()
+    missing = [line for line in lines if line not in README]
+    assert not missing, f"README lacks comparison rows (print them from notebook 11): {missing[:2]}"

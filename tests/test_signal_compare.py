@@ -20,7 +20,7 @@ def row(seed, generalised, acc=1.0, **grid):
     if "signals" in grid:
         grid["signals"] = json.dumps(grid["signals"])  # as the results table holds it
     return {"seed": seed, "memorised": 150, "generalised": generalised, "final_test_acc": acc,
-            **grid}
+            "lmn_at_end": 12.0, **grid}
 
 
 def baseline(steps=None):
@@ -165,6 +165,15 @@ def test_the_printed_rows_show_what_was_not_measured_as_a_dash():
     table = comparison_table(base, {"weight decay, 6": never})
     shown, = display_rows(table, {"weight decay": 1.0})
     assert shown["median memorised"] == "-" and shown["step ratio [99%]"] == "-"
-    assert shown["generalise"] == "0/10" and shown["verdict"] == "later"
+    assert shown["generalise"] == "0/10 [0.00, 0.31]" and shown["verdict"] == "later"
+    assert shown["median LMN at generalisation"] == "12.0"
     lines = markdown_rows(table, {"weight decay": 1.0}).splitlines()
-    assert len(lines) == 3 and lines[2].startswith("| weight decay, 6 | 0/10 | - |")
+    assert len(lines) == 3 and lines[2].startswith("| weight decay, 6 | 0/10 [0.00, 0.31] | - |")
+
+
+def test_descriptive_arms_print_no_p_value():
+    base = baseline()
+    fast = arm(halved(base), weight_decay=1.0)
+    rows = display_rows(comparison_table(base, {"a": fast}, descriptive={"b": fast}),
+                        {"weight decay": 1.0, "a": 1.0, "b": 1.0})
+    assert isinstance(rows[0]["p sooner (Holm)"], float) and rows[1]["p sooner (Holm)"] == "-"
