@@ -55,6 +55,11 @@ run 04 --name signals_compare --grid signals \
   "{'lmn_penalty': 0.001, 'lmn_penalty_pairs': 64}" "{'grokfast_alpha': 0.98, 'grokfast_lambda': 0.05}" \
   "{'jacobian_penalty': 0.01}" "{'lmn_penalty': 0.01, 'lmn_penalty_pairs': 64}" \
   "{'lmn_penalty': 0.1, 'lmn_penalty_pairs': 64}" "${compare[@]}"
+# section 3's last step (notebook 11: of the tested arms only weight decay is called sooner, so
+# it alone goes on, by its arm at 2): weight decay 2 against the baseline (the notebooks'
+# weight decay 0.2) on S4 to 40000 steps and on 5-bit XOR, the same seeds 3000-3009
+run 05 --name signals_compare_s4 --grid weight_decay 0.2 2.0 "${compare[@]}" -p steps 40000
+run 06 --name signals_compare_xor --grid weight_decay 0.2 2.0 "${compare[@]}" -p compare_bits 0
 # section 4 (the label-free monitor): notebook 10's grid again with 4 fresh seeds per cell, the
 # full runs and their first 1000 steps (LMN measured densely just after memorisation)
 monitor=(--grid weight_decay 0.1 0.3 1.0 --grid train_frac 0.5 0.65 0.8 -p seeds "[4000, 4001, 4002, 4003]"
