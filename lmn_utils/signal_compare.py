@@ -62,7 +62,7 @@ def paired_differences(method_steps, baseline_steps, horizon=HORIZON):
 
 def ranked_values(differences, alternative):
     """The differences with the plan's ranks made finite for a one-sided test: +inf above
-    every finite |d| (tied among themselves); a seed censored in both (nan) a value of the
+    every finite abs(d) (tied among themselves); a seed censored in both (nan) a value of the
     smallest nonzero rank with the sign against the claim tested (+ for "less", i.e. later;
     - for "greater", i.e. sooner). Equal steps (d = 0) stay 0: the test ranks and drops them
     (Pratt)."""
@@ -78,7 +78,7 @@ def ranked_values(differences, alternative):
 def signed_rank_p(differences, alternative):
     """The exact signed-rank p-value of the differences (`paired_differences`) over all 2^n
     sign patterns, ties at their average ranks, zeros ranked then dropped (scipy.stats.wilcoxon
-    with an exhaustive PermutationMethod and Pratt's zeros; equal to method="exact" when no |d|
+    with an exhaustive PermutationMethod and Pratt's zeros; equal to method="exact" when no abs(d)
     ties and none is 0); 1.0 for fewer than 2 seeds or when every d is 0."""
     values = ranked_values(differences, alternative)
     if len(values) < 2 or not np.any(values):
