@@ -13,8 +13,7 @@ import numpy as np
 from scipy import stats
 
 from .inference import fraction_interval, holm, t_test
-from .signal_study import method_and_setting
-from .sweep_table import load_sweep
+from .signal_study import load_sweeps, method_and_setting
 
 HORIZON = 20000   # the comparison's steps: a censored baseline seed counts as this step
 ALPHA = 0.05
@@ -199,19 +198,9 @@ def wall_clock(row, cost_per_step):
 
 
 def load_comparison(sweeps_dir, sweeps=SWEEPS):
-    """(arms, runs still to land, one line per sweep) of the comparison's committed sweeps;
-    each row gains `run_dir`, its run's folder."""
-    rows, pending, about = [], 0, []
-    for name, planned in sweeps:
-        path = os.path.join(sweeps_dir, name, "results.csv")
-        if not os.path.exists(path):
-            pending += planned
-            about.append(f"{name}: not run yet (sweeps/run_signals.sh)")
-            continue
-        landed, _, line = load_sweep(path)
-        rows += [{**r, "run_dir": os.path.join(sweeps_dir, name, r["run_id"])} for r in landed]
-        pending += planned - len({r["run_id"] for r in landed})
-        about.append(line)
+    """(arms, runs still to land, one line per sweep) of the comparison's committed sweeps
+    (`signal_study.load_sweeps`: each row with its run's folder, `run_dir`)."""
+    rows, pending, about = load_sweeps(sweeps_dir, sweeps)
     return arms(rows), pending, about
 
 

@@ -14,11 +14,17 @@ import re
 import numpy as np
 from scipy.stats import gmean
 
+from .sweep_table import load_sweep
+
 PAPER_WEIGHT_DECAY = 0.2
 METHODS = ("baseline", "weight decay", "Grokfast-EMA", "Jacobian penalty",
            "nonlinearity penalty from step 0", "nonlinearity penalty once memorised")
 # the plan's methods: the penalty's two schedules are one method, its settings compete
 PENALTY = "nonlinearity penalty"
+# the tuning's sweeps (SIGNALS_PLAN.md, section 2) and their runs when complete: the plan's
+# values, then the values its edge rule asked for once those had landed
+TUNING_SWEEPS = (("signals_tune_wd", 4), ("signals_tune", 14), ("signals_tune_edge", 1),
+                 ("signals_tune_edge_signals", 2))
 # the edge rule's factor beyond the largest or smallest value tried (SIGNALS_PLAN.md, section 2)
 EDGE_FACTOR = {"weight decay": 3.0}
 DEFAULT_EDGE_FACTOR = 10.0
@@ -70,6 +76,26 @@ def run_seconds(rows, sweep_dir):
                 seconds = json.load(source).get("seconds")
         timed.append({**row, "seconds": seconds})
     return timed
+
+
+def load_sweeps(sweeps_dir, sweeps):
+    """(rows, runs still to land, one line per sweep) of the committed sweeps named in
+    `sweeps` ((name, runs when complete), ...): the rows of the runs that ran, each with its
+    run's folder (`run_dir`) and wall time (`seconds`, `run_seconds`)."""
+    rows, pending, about = [], 0, []
+    for name, planned in sweeps:
+        path = os.path.join(sweeps_dir, name, "results.csv")
+        if not os.path.exists(path):
+            pending += planned
+            about.append(f"{name}: not run yet (sweeps/run_signals.sh)")
+            continue
+        landed, _, line = load_sweep(path)
+        folder = os.path.dirname(path)
+        rows += [{**r, "run_dir": os.path.join(folder, r["run_id"])}
+                 for r in run_seconds(landed, folder)]
+        pending += planned - len({r["run_id"] for r in landed})
+        about.append(line)
+    return rows, pending, about
 
 
 def tuning_table(rows):

@@ -61,8 +61,8 @@ from lmn_utils.history import History
 from lmn_utils.signal_compare import (CONFIRMATORY, DESCRIPTIVE, display_rows, going_on,
                                       load_comparison, method_of, mod31_comparison, step_costs,
                                       wall_clock)
-from lmn_utils.signal_study import chosen_settings, edge_values, run_seconds, tuning_table
-from lmn_utils.sweep_table import load_sweep
+from lmn_utils.signal_study import (TUNING_SWEEPS, chosen_settings, edge_values, load_sweeps,
+                                    tuning_table)
 from lmn_utils.folders import check_folder, output_folder
 from lmn_utils.plotting import plot_lmn_per_seed, save_figure, step_axis
 
@@ -257,21 +257,10 @@ if all(f"{t}, {pool} inputs, {n} pairs" in tracking for t in tasks
 # plan's last tie-break reads it).
 
 # %%
-tuning_rows = []
-pending = 0  # tuning runs not landed yet: the kept settings are then an interim reading
-# the plan's values, then the values its edge rule asked for once those had landed
-tuning_sweeps = (("signals_tune_wd", 4), ("signals_tune", 14), ("signals_tune_edge", 1),
-                 ("signals_tune_edge_signals", 2))
-for name, runs_planned in tuning_sweeps:
-    path = os.path.join(sweeps_dir, name, "results.csv")
-    if os.path.exists(path):
-        rows, _, about = load_sweep(path)
-        tuning_rows += run_seconds(rows, os.path.dirname(path))
-        pending += runs_planned - len({r["run_id"] for r in rows})
-        print(about)
-    else:
-        pending += runs_planned
-        print(f"{name}: not run yet (sweeps/run_signals.sh)")
+# the plan's values, then the values its edge rule asked for once those had landed; runs not
+# landed yet (`pending`) make the kept settings an interim reading
+tuning_rows, pending, about = load_sweeps(sweeps_dir, TUNING_SWEEPS)
+print("\n".join(about))
 tuning = tuning_table(tuning_rows)
 if tuning:
     whole = lambda v: None if v is None else int(round(v))  # noqa: E731

@@ -98,3 +98,22 @@ def test_run_seconds_reads_each_runs_record(tmp_path):
     (tmp_path / "abc" / "run.json").write_text(json.dumps({"seconds": 12.5}))
     timed = run_seconds([{"run_id": "abc"}, {"run_id": "missing"}], str(tmp_path))
     assert [r["seconds"] for r in timed] == [12.5, None]
+
+
+def test_load_sweeps_counts_what_has_not_landed(tmp_path):
+    from lmn_utils.signal_study import load_sweeps
+    from lmn_utils.sweep_table import write_table
+    sweep = tmp_path / "tune"
+    (sweep / "abc").mkdir(parents=True)
+    (sweep / "abc" / "run.json").write_text(json.dumps({"seconds": 7.0}))
+    (sweep / "sweep.json").write_text(json.dumps({"notebook": "04_modular_addition.ipynb",
+                                                  "grid": {"weight_decay": [0.2, 1.0]},
+                                                  "fixed": {}}))
+    write_table(str(sweep / "results.csv"),
+                [{"run_id": "abc", "status": "ok", "error": "", "weight_decay": 0.2, "seed": s,
+                  "generalised": 5000 + s} for s in (0, 1)]
+                + [{"run_id": "def", "status": "not run", "error": ""}])
+    rows, pending, about = load_sweeps(str(tmp_path), (("tune", 2), ("absent", 3)))
+    assert [r["seed"] for r in rows] == [0, 1] and pending == 1 + 3
+    assert rows[0]["seconds"] == 7.0 and rows[0]["run_dir"] == str(sweep / "abc")
+    assert about[1] == "absent: not run yet (sweeps/run_signals.sh)"
