@@ -107,8 +107,8 @@ def arm_summary(arm, baseline, level, horizon=HORIZON):
     """One arm against the baseline on their shared seeds: how many generalise (with a
     Clopper-Pearson interval), the median memorisation step, the median LMN when generalised
     (at each seed's generalisation step, or at the last step if it never generalises), the
-    mean final test accuracy,
-    the one-sided exact p-values (unadjusted) and the step ratio with its interval."""
+    mean final test accuracy, the one-sided exact p-values (unadjusted) and the step ratio
+    with its interval."""
     seeds = sorted(set(arm) & set(baseline))
     generalised = _steps(arm, seeds, "generalised")
     base_generalised = _steps(baseline, seeds, "generalised")
@@ -119,15 +119,16 @@ def arm_summary(arm, baseline, level, horizon=HORIZON):
     # generalisation step (at the run's last step for a seed that never generalises)
     lmn_end = [v for v in _steps(arm, seeds, "lmn_at_end") if v is not None]
     ratio, low, high, pairs = step_ratio(generalised, base_generalised, level)
+    accuracy = float(np.mean(_steps(arm, seeds, "final_test_acc")))
     return {"seeds": len(seeds), "generalise": reached,
             "fraction_interval": fraction_interval(reached, len(seeds)),
             "failures_over_baseline": (sum(g is None for g in generalised)
                                        - sum(g is None for g in base_generalised)),
             "median_memorised": float(np.median(memorised)) if memorised else np.nan,
             "median_lmn_at_generalisation": float(np.median(lmn_end)) if lmn_end else np.nan,
-            "final_test_acc": float(np.mean(_steps(arm, seeds, "final_test_acc"))),
-            "accuracy_change": float(np.mean(_steps(arm, seeds, "final_test_acc"))
-                                     - np.mean(_steps(baseline, seeds, "final_test_acc"))),
+            "final_test_acc": accuracy,
+            "accuracy_change": accuracy - float(np.mean(_steps(baseline, seeds,
+                                                               "final_test_acc"))),
             "p_sooner": signed_rank_p(differences, "less"),
             "p_later": signed_rank_p(differences, "greater"),
             "ratio": ratio, "ratio_low": low, "ratio_high": high, "pairs": pairs}
