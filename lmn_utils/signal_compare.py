@@ -28,6 +28,9 @@ CONFIRMATORY = ("nonlinearity penalty from step 0, 0.001",
 DESCRIPTIVE = ("nonlinearity penalty from step 0, 0.01", "nonlinearity penalty from step 0, 0.1")
 SWEEPS = (("signals_compare_wd", 2), ("signals_compare_wd_kept", 1), ("signals_compare", 5))
 STEP_COST_FILE = "signals_step_cost.json"  # in benchmarks/, written by bench_signals.py
+# section 3's last step: the tasks the method that goes on is tried on, their sweeps (two runs
+# when complete: the baseline and the arm) and horizons (the runs' length)
+TRANSFER = (("S4", "signals_compare_s4", 40000), ("5-bit XOR", "signals_compare_xor", 20000))
 
 
 def arm_name(row):
@@ -212,6 +215,22 @@ def mod31_comparison(grouped):
                             {a: grouped[a] for a in CONFIRMATORY if a in grouped},
                             {a: grouped[a] for a in DESCRIPTIVE if a in grouped},
                             family_size=len(CONFIRMATORY))
+
+
+def transfer_table(sweeps_dir, arm, sweep, horizon):
+    """(table, runs still to land, the sweep's line) of section 3's last step on one task: `arm`
+    (the one `going_on` names) against that task's baseline, by `comparison_table` with one
+    test (the plan's Holm over the methods that go, one method here), the task's horizon and
+    no verdict under MIN_PAIRS seed pairs. The table is empty until both runs have landed; an
+    arm the sweep did not train raises."""
+    grouped, pending, about = load_comparison(sweeps_dir, ((sweep, 2),))
+    if pending:
+        return [], pending, about[0]
+    if arm not in grouped:
+        raise ValueError(f"sweep {sweep!r} holds {sorted(grouped)}, not the arm {arm!r}")
+    table = comparison_table(grouped["baseline"].values(), {arm: grouped[arm]},
+                             horizon=horizon, min_pairs=MIN_PAIRS)
+    return table, pending, about[0]
 
 
 def step_costs(benchmarks_dir):

@@ -177,3 +177,43 @@ def test_descriptive_arms_print_no_p_value():
     rows = display_rows(comparison_table(base, {"a": fast}, descriptive={"b": fast}),
                         {"weight decay": 1.0, "a": 1.0, "b": 1.0})
     assert isinstance(rows[0]["p sooner (Holm)"], float) and rows[1]["p sooner (Holm)"] == "-"
+
+
+def write_sweep(folder, runs):
+    """A constructed sweep folder: runs = {run_id: (weight_decay, {seed: generalised})}."""
+    from lmn_utils.sweep_table import write_table
+    folder.mkdir(parents=True)
+    (folder / "sweep.json").write_text(json.dumps({"notebook": "05.ipynb", "fixed": {},
+                                                   "grid": {"weight_decay": [0.2, 2.0]}}))
+    write_table(str(folder / "results.csv"),
+                [{"run_id": run_id, "status": "ok", "error": "", "weight_decay": wd, "seed": s,
+                  "memorised": 100, "generalised": g, "final_test_acc": 1.0, "lmn_at_end": 9.0}
+                 for run_id, (wd, steps) in runs.items() for s, g in steps.items()])
+
+
+def test_the_transfer_step_tests_one_arm_per_task_with_its_horizon(tmp_path):
+    from lmn_utils.signal_compare import transfer_table
+    base = {s: (None if s < 3002 else 30000 + 100 * k) for k, s in enumerate(SEEDS)}
+    sooner = {s: 3000 + 10 * k for k, s in enumerate(SEEDS)}
+    write_sweep(tmp_path / "s4", {"a": (0.2, base), "b": (2.0, sooner)})
+    table, pending, _ = transfer_table(str(tmp_path), "weight decay, 2", "s4", horizon=40000)
+    assert pending == 0 and [r["arm"] for r in table] == ["weight decay, 2"]
+    (only,) = table
+    assert only["p_sooner_holm"] == only["p_sooner"] == 1 / 1024  # one test: no adjustment
+    assert only["verdict"] == "sooner" and only["pairs"] == 8
+    # the two censored baseline seeds count at the horizon: 40000, not 20000
+    d = paired_differences([sooner[s] for s in SEEDS], [base[s] for s in SEEDS], 40000)
+    assert d[0] == pytest.approx(np.log(3000 / 40000))
+    with pytest.raises(ValueError, match="not the arm 'weight decay, 1'"):
+        transfer_table(str(tmp_path), "weight decay, 1", "s4", horizon=40000)
+
+
+def test_the_transfer_step_waits_for_both_runs_and_needs_six_pairs(tmp_path):
+    from lmn_utils.signal_compare import transfer_table
+    write_sweep(tmp_path / "half", {"a": (0.2, {s: 5000 for s in SEEDS})})
+    table, pending, _ = transfer_table(str(tmp_path), "weight decay, 2", "half", 20000)
+    assert table == [] and pending == 1
+    few = {s: (4000 if k < 5 else None) for k, s in enumerate(SEEDS)}
+    write_sweep(tmp_path / "few", {"a": (0.2, {s: 5000 for s in SEEDS}), "b": (2.0, few)})
+    (only,), _, _ = transfer_table(str(tmp_path), "weight decay, 2", "few", 20000)
+    assert only["pairs"] == 5 and only["verdict"] == "descriptive"
