@@ -1,0 +1,94 @@
+"""LMN as a label-free monitor (SIGNALS_PLAN.md, section 4; notebook 11): does LMN's change
+just after memorisation order how long a run takes to generalise, within a setting cell, and
+better than the label-free alternatives (the L2 norm's and the train loss's changes)?
+
+The features come from the 1000-step sweep (its LMN measured densely after memorisation), the
+outcome from the full runs of the same cells and seeds; `study.monitor_verdict` gives the
+plan's verdict.
+"""
+import numpy as np
+
+from .signal_study import load_sweeps
+from .study import correlation_test, merge_columns, monitor_verdict
+
+SWEEPS = (("signals_monitor", 9), ("signals_monitor_early", 9))  # (name, runs when complete)
+CELL = ("weight_decay", "train_frac")
+FEATURES = {"LMN": "early_change", "L2 norm": "early_l2_change",
+            "train loss": "early_train_loss_change"}  # label-free on held-out data
+REFERENCE = ("test loss", "early_test_loss_change")   # needs held-out labels
+
+
+def monitor_rows(full_rows, early_rows):
+    """One row per seed of the full runs: its cell and seed, the memorisation step of each run
+    (`memorised`, `early_memorised`), the generalisation step and final test accuracy of the
+    full run, log(delay) (None where it never generalises or never memorises), and the early
+    changes of the 1000-step run of the same cell and seed."""
+    key = CELL + ("seed",)
+    early = [{**r, "early_memorised": r["memorised"]} for r in early_rows]
+    columns = ("early_memorised",) + tuple(FEATURES.values()) + (REFERENCE[1],)
+    full = [{k: r[k] for k in key + ("memorised", "generalised", "delay", "final_test_acc")}
+            for r in full_rows]
+    merged = merge_columns(full, early, key, columns)
+    for row in merged:
+        row["log_delay"] = None if not row["delay"] else float(np.log(row["delay"]))
+    return merged
+
+
+def memorisation_gap(rows):
+    """The largest |memorisation step of the full run - of the 1000-step run| over the seeds
+    that memorise in both (they are read on different record grids)."""
+    gaps = [abs(r["memorised"] - r["early_memorised"]) for r in rows
+            if None not in (r["memorised"], r["early_memorised"])]
+    return max(gaps) if gaps else None
+
+
+def dropped(rows):
+    """{why: [(weight decay, training fraction, seed, final test accuracy), ...]} of the seeds
+    the verdict cannot read: never memorised, never generalised within the run, or without
+    one of the early changes (the 1000-step run's LMN or a metric not measured near enough)."""
+    reasons = {}
+    for r in rows:
+        if r["memorised"] is None:
+            why = "never memorised"
+        elif r["generalised"] is None:
+            why = "never generalised"
+        elif any(r[c] is None for c in list(FEATURES.values()) + [REFERENCE[1]]):
+            why = "no early change"
+        else:
+            continue
+        reasons.setdefault(why, []).append(tuple(r[k] for k in CELL + ("seed",))
+                                           + (r["final_test_acc"],))
+    return reasons
+
+
+def _values(rows, column):
+    return np.array([np.nan if r[column] is None else float(r[column]) for r in rows])
+
+
+def cell_ids(rows):
+    """Each row's setting cell as an integer (for within-cell ranks and cluster resampling)."""
+    cells = sorted({tuple(r[k] for k in CELL) for r in rows})
+    return np.array([cells.index(tuple(r[k] for k in CELL)) for r in rows])
+
+
+def monitor_study(rows, resamples=4000, seed=0):
+    """The plan's verdict (`study.monitor_verdict`: LMN against the L2 norm and the train loss,
+    within cells, cluster bootstrap over cells) and, on the same seeds, the test loss's own
+    within-cell rho as the reference that needs labels. Returns (verdict dict, reference)."""
+    usable = [r for r in rows if not any(r[c] is None for c in
+                                         ["log_delay", *FEATURES.values(), REFERENCE[1]])]
+    groups, outcome = cell_ids(usable), _values(usable, "log_delay")
+    features = {name: _values(usable, column) for name, column in FEATURES.items()}
+    verdict = monitor_verdict(features.pop("LMN"), features, outcome, groups,
+                              resamples=resamples, seed=seed)
+    reference = correlation_test(_values(usable, REFERENCE[1]), outcome, groups=groups,
+                                 resamples=resamples, seed=seed, resample="clusters")
+    return verdict, reference
+
+
+def load_monitor(sweeps_dir, sweeps=SWEEPS):
+    """(monitor_rows, runs still to land, one line per sweep) of section 4's committed sweeps:
+    `sweeps` is ((full runs' sweep, runs), (1000-step sweep, runs))."""
+    full, pending_full, about_full = load_sweeps(sweeps_dir, sweeps[:1])
+    early, pending_early, about_early = load_sweeps(sweeps_dir, sweeps[1:])
+    return monitor_rows(full, early), pending_full + pending_early, about_full + about_early

@@ -1,0 +1,71 @@
+"""LMN as a label-free monitor (lmn_utils.signal_monitor): the merge of the full runs with their
+1000-step runs, the seeds it cannot read, and the plan's verdict on constructed data."""
+import numpy as np
+import pytest
+
+from lmn_utils.signal_monitor import (FEATURES, REFERENCE, cell_ids, dropped, memorisation_gap,
+                                      monitor_rows, monitor_study)
+
+CELLS = [(wd, tf) for wd in (0.1, 0.3, 1.0) for tf in (0.5, 0.65, 0.8)]
+
+
+def full_row(cell, seed, memorised=150, delay=3000, acc=1.0):
+    generalised = None if delay is None or memorised is None else memorised + delay
+    return {"weight_decay": cell[0], "train_frac": cell[1], "seed": seed,
+            "memorised": memorised, "generalised": generalised,
+            "delay": None if generalised is None else delay, "final_test_acc": acc}
+
+
+def early_row(cell, seed, memorised=148, **changes):
+    values = {column: 0.0 for column in list(FEATURES.values()) + [REFERENCE[1]]}
+    return {"weight_decay": cell[0], "train_frac": cell[1], "seed": seed,
+            "memorised": memorised, **values, **changes}
+
+
+def grid(lmn_orders_delay, seed=0):
+    """Four seeds per cell; the delay grows with the seed and the cell. LMN's early change
+    follows the delay (or is noise), the L2 norm's and the train loss's are noise."""
+    rng = np.random.default_rng(seed)
+    full, early = [], []
+    for k, cell in enumerate(CELLS):
+        for s in range(4):
+            delay = 1000 * (k + 1) + 200 * s
+            full.append(full_row(cell, s, delay=delay))
+            early.append(early_row(cell, s, early_change=(s + 0.1 * k if lmn_orders_delay
+                                                          else rng.normal()),
+                                   early_l2_change=rng.normal(),
+                                   early_train_loss_change=rng.normal(),
+                                   early_test_loss_change=s + 0.0))
+    return monitor_rows(full, early)
+
+
+def test_rows_pair_each_full_run_with_its_early_run_and_take_the_log_delay():
+    rows = monitor_rows([full_row(CELLS[0], 0, delay=2000), full_row(CELLS[1], 0, delay=None)],
+                        [early_row(CELLS[1], 0, memorised=140, early_change=0.5),
+                         early_row(CELLS[0], 0, memorised=160, early_change=-0.2)])
+    assert rows[0]["early_change"] == -0.2 and rows[0]["log_delay"] == pytest.approx(np.log(2000))
+    assert rows[1]["early_change"] == 0.5 and rows[1]["log_delay"] is None
+    assert memorisation_gap(rows) == 10
+    assert cell_ids(rows).tolist() == [0, 1]
+
+
+def test_dropped_seeds_are_listed_with_why():
+    rows = monitor_rows([full_row(CELLS[0], 0, memorised=None, acc=0.01),
+                         full_row(CELLS[0], 1, delay=None, acc=0.93),
+                         full_row(CELLS[0], 2), full_row(CELLS[0], 3)],
+                        [early_row(CELLS[0], s) for s in range(3)])  # seed 3: no early run
+    assert dropped(rows) == {"never memorised": [(0.1, 0.5, 0, 0.01)],
+                             "never generalised": [(0.1, 0.5, 1, 0.93)],
+                             "no early change": [(0.1, 0.5, 3, 1.0)]}
+
+
+def test_lmn_that_orders_the_delay_within_cells_monitors():
+    verdict, reference = monitor_study(grid(lmn_orders_delay=True), resamples=500)
+    assert verdict["n"] == 36 and verdict["rho"]["rho"] == pytest.approx(1.0)
+    assert verdict["verdict"] == "monitors"
+    assert reference["rho"] == pytest.approx(1.0)  # the test loss follows the seed too
+
+
+def test_lmn_that_is_noise_is_not_distinguished_from_zero():
+    verdict, _ = monitor_study(grid(lmn_orders_delay=False), resamples=500)
+    assert verdict["verdict"] == "not distinguished from 0"
