@@ -9,7 +9,7 @@ plan's verdict.
 import numpy as np
 
 from .signal_study import load_sweeps
-from .study import correlation_test, merge_columns, monitor_verdict
+from .study import correlation_test, describe_correlation, merge_columns, monitor_verdict
 
 SWEEPS = (("signals_monitor", 9), ("signals_monitor_early", 9))  # (name, runs when complete)
 CELL = ("weight_decay", "train_frac")
@@ -71,19 +71,41 @@ def cell_ids(rows):
     return np.array([cells.index(tuple(r[k] for k in CELL)) for r in rows])
 
 
+def usable_rows(rows):
+    """The seeds the verdict reads: every feature, the reference and the outcome defined."""
+    return [r for r in rows
+            if not any(r[c] is None for c in ["log_delay", *FEATURES.values(), REFERENCE[1]])]
+
+
 def monitor_study(rows, resamples=4000, seed=0):
     """The plan's verdict (`study.monitor_verdict`: LMN against the L2 norm and the train loss,
-    within cells, cluster bootstrap over cells) and, on the same seeds, the test loss's own
-    within-cell rho as the reference that needs labels. Returns (verdict dict, reference)."""
-    usable = [r for r in rows if not any(r[c] is None for c in
-                                         ["log_delay", *FEATURES.values(), REFERENCE[1]])]
+    within cells, cluster bootstrap over cells) and, on the same seeds, each feature's own
+    within-cell rho with the log delay, the test loss's (which needs labels) as the reference.
+    Returns (verdict dict, {name: correlation_test})."""
+    usable = usable_rows(rows)
     groups, outcome = cell_ids(usable), _values(usable, "log_delay")
-    features = {name: _values(usable, column) for name, column in FEATURES.items()}
-    verdict = monitor_verdict(features.pop("LMN"), features, outcome, groups,
+    features = {name: _values(usable, column)
+                for name, column in list(FEATURES.items()) + [REFERENCE]}
+    correlations = {name: correlation_test(values, outcome, groups=groups, resamples=resamples,
+                                           seed=seed, resample="clusters")
+                    for name, values in features.items()}
+    alternatives = {name: features[name] for name in FEATURES if name != "LMN"}
+    verdict = monitor_verdict(features["LMN"], alternatives, outcome, groups,
                               resamples=resamples, seed=seed)
-    reference = correlation_test(_values(usable, REFERENCE[1]), outcome, groups=groups,
-                                 resamples=resamples, seed=seed, resample="clusters")
-    return verdict, reference
+    return verdict, correlations
+
+
+def describe_monitor(verdict, correlations):
+    """Lines for a notebook: each feature's within-cell rho with the log delay, LMN's
+    comparisons with the label-free alternatives (Holm-adjusted) and the verdict."""
+    lines = [describe_correlation(f"{name}'s early change", test, "log delay, within cells")
+             for name, test in correlations.items()]
+    lines += [f"|rho LMN| - |rho {name}|: {c['difference']:+.2f} [{c['low']:+.2f}, "
+              f"{c['high']:+.2f}], Holm-adjusted p {c['p_holm']:.3f}"
+              for name, c in verdict["comparisons"].items()]
+    lines.append(f"verdict over {verdict['n']} seeds (the better alternative: "
+                 f"{verdict['better']}): LMN {verdict['verdict']}")
+    return lines
 
 
 def load_monitor(sweeps_dir, sweeps=SWEEPS):

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from lmn_utils.signal_monitor import (FEATURES, REFERENCE, cell_ids, dropped, memorisation_gap,
-                                      monitor_rows, monitor_study)
+from lmn_utils.signal_monitor import (FEATURES, REFERENCE, cell_ids, describe_monitor, dropped,
+                                      memorisation_gap, monitor_rows, monitor_study)
 
 CELLS = [(wd, tf) for wd in (0.1, 0.3, 1.0) for tf in (0.5, 0.65, 0.8)]
 
@@ -60,10 +60,14 @@ def test_dropped_seeds_are_listed_with_why():
 
 
 def test_lmn_that_orders_the_delay_within_cells_monitors():
-    verdict, reference = monitor_study(grid(lmn_orders_delay=True), resamples=500)
+    verdict, correlations = monitor_study(grid(lmn_orders_delay=True), resamples=500)
     assert verdict["n"] == 36 and verdict["rho"]["rho"] == pytest.approx(1.0)
     assert verdict["verdict"] == "monitors"
-    assert reference["rho"] == pytest.approx(1.0)  # the test loss follows the seed too
+    assert correlations["LMN"]["rho"] == pytest.approx(1.0)
+    assert correlations["test loss"]["rho"] == pytest.approx(1.0)  # it follows the seed too
+    assert abs(correlations["L2 norm"]["rho"]) < 0.5
+    lines = describe_monitor(verdict, correlations)
+    assert len(lines) == 4 + 2 + 1 and lines[-1].endswith("LMN monitors")
 
 
 def test_lmn_that_is_noise_is_not_distinguished_from_zero():
