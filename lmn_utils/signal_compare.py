@@ -218,19 +218,32 @@ def mod31_comparison(grouped):
 
 
 def transfer_table(sweeps_dir, arm, sweep, horizon):
-    """(table, runs still to land, the sweep's line) of section 3's last step on one task: `arm`
-    (the one `going_on` names) against that task's baseline, by `comparison_table` with one
-    test (the plan's Holm over the methods that go, one method here), the task's horizon and
-    no verdict under MIN_PAIRS seed pairs. The table is empty until both runs have landed; an
-    arm the sweep did not train raises."""
+    """(table, baseline, runs still to land, the sweep's line) of section 3's last step on one
+    task: `arm` (the one `going_on` names) against that task's baseline ({seed: row}), by
+    `comparison_table` with one test (the plan's Holm over the methods that go, one method
+    here), the task's horizon and no verdict under MIN_PAIRS seed pairs. The table is empty
+    until both runs have landed; an arm the sweep did not train raises."""
     grouped, pending, about = load_comparison(sweeps_dir, ((sweep, 2),))
     if pending:
-        return [], pending, about[0]
+        return [], grouped.get("baseline", {}), pending, about[0]
     if arm not in grouped:
         raise ValueError(f"sweep {sweep!r} holds {sorted(grouped)}, not the arm {arm!r}")
     table = comparison_table(grouped["baseline"].values(), {arm: grouped[arm]},
                              horizon=horizon, min_pairs=MIN_PAIRS)
-    return table, pending, about[0]
+    return table, grouped["baseline"], pending, about[0]
+
+
+def describe_baseline(baseline):
+    """One line on a baseline's seeds ({seed: row}): how many generalise, their median
+    generalisation step, the median LMN at generalisation (at the last step for a seed that
+    never does) and the mean final test accuracy."""
+    rows = list(baseline.values())
+    steps = [r["generalised"] for r in rows if r["generalised"] is not None]
+    lmn = [r["lmn_at_end"] for r in rows if r["lmn_at_end"] is not None]
+    median_step = f"median step {int(np.median(steps))}" if steps else "no step"
+    return (f"{len(steps)} of {len(rows)} seeds generalise ({median_step}); median LMN at "
+            f"generalisation {np.median(lmn):.1f}; mean final test accuracy "
+            f"{np.mean([r['final_test_acc'] for r in rows]):.3f}")
 
 
 def step_costs(benchmarks_dir):

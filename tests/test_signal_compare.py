@@ -192,11 +192,15 @@ def write_sweep(folder, runs):
 
 
 def test_the_transfer_step_tests_one_arm_per_task_with_its_horizon(tmp_path):
-    from lmn_utils.signal_compare import transfer_table
+    from lmn_utils.signal_compare import describe_baseline, transfer_table
     base = {s: (None if s < 3002 else 30000 + 100 * k) for k, s in enumerate(SEEDS)}
     sooner = {s: 3000 + 10 * k for k, s in enumerate(SEEDS)}
     write_sweep(tmp_path / "s4", {"a": (0.2, base), "b": (2.0, sooner)})
-    table, pending, _ = transfer_table(str(tmp_path), "weight decay, 2", "s4", horizon=40000)
+    table, base_rows, pending, _ = transfer_table(str(tmp_path), "weight decay, 2", "s4",
+                                                  horizon=40000)
+    assert describe_baseline(base_rows) == ("8 of 10 seeds generalise (median step 30550); "
+                                            "median LMN at generalisation 9.0; mean final test "
+                                            "accuracy 1.000")
     assert pending == 0 and [r["arm"] for r in table] == ["weight decay, 2"]
     (only,) = table
     assert only["p_sooner_holm"] == only["p_sooner"] == 1 / 1024  # one test: no adjustment
@@ -211,9 +215,9 @@ def test_the_transfer_step_tests_one_arm_per_task_with_its_horizon(tmp_path):
 def test_the_transfer_step_waits_for_both_runs_and_needs_six_pairs(tmp_path):
     from lmn_utils.signal_compare import transfer_table
     write_sweep(tmp_path / "half", {"a": (0.2, {s: 5000 for s in SEEDS})})
-    table, pending, _ = transfer_table(str(tmp_path), "weight decay, 2", "half", 20000)
+    table, _, pending, _ = transfer_table(str(tmp_path), "weight decay, 2", "half", 20000)
     assert table == [] and pending == 1
     few = {s: (4000 if k < 5 else None) for k, s in enumerate(SEEDS)}
     write_sweep(tmp_path / "few", {"a": (0.2, {s: 5000 for s in SEEDS}), "b": (2.0, few)})
-    (only,), _, _ = transfer_table(str(tmp_path), "weight decay, 2", "few", 20000)
+    (only,), _, _, _ = transfer_table(str(tmp_path), "weight decay, 2", "few", 20000)
     assert only["pairs"] == 5 and only["verdict"] == "descriptive"
