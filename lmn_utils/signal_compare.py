@@ -224,6 +224,9 @@ def transfer_table(sweeps_dir, arm, sweep, horizon):
     here), the task's horizon and no verdict under MIN_PAIRS seed pairs. The table is empty
     until both runs have landed; an arm the sweep did not train raises."""
     grouped, pending, about = load_comparison(sweeps_dir, ((sweep, 2),))
+    lengths = {row.get("steps") or HORIZON for arm in grouped.values() for row in arm.values()}
+    if lengths - {horizon}:
+        raise ValueError(f"sweep {sweep!r} ran {sorted(lengths)} steps, the horizon is {horizon}")
     if pending:
         return [], grouped.get("baseline", {}), pending, about[0]
     if arm not in grouped:
@@ -240,9 +243,10 @@ def describe_baseline(baseline):
     rows = list(baseline.values())
     steps = [r["generalised"] for r in rows if r["generalised"] is not None]
     lmn = [r["lmn_at_end"] for r in rows if r["lmn_at_end"] is not None]
-    median_step = f"median step {int(np.median(steps))}" if steps else "no step"
+    median_step = f"median step of those {round(np.median(steps))}" if steps else "none"
+    lmn_text = f"{np.median(lmn):.1f}" if lmn else "-"
     return (f"{len(steps)} of {len(rows)} seeds generalise ({median_step}); median LMN at "
-            f"generalisation {np.median(lmn):.1f}; mean final test accuracy "
+            f"generalisation {lmn_text}; mean final test accuracy "
             f"{np.mean([r['final_test_acc'] for r in rows]):.3f}")
 
 

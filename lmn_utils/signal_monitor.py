@@ -30,7 +30,8 @@ def monitor_rows(full_rows, early_rows):
             for r in full_rows]
     merged = merge_columns(full, early, key, columns)
     for row in merged:
-        row["log_delay"] = None if not row["delay"] else float(np.log(row["delay"]))
+        positive = row["delay"] is not None and row["delay"] > 0
+        row["log_delay"] = float(np.log(row["delay"])) if positive else None
     return merged
 
 
@@ -44,14 +45,20 @@ def memorisation_gap(rows):
 
 def dropped(rows):
     """{why: [(weight decay, training fraction, seed, final test accuracy), ...]} of the seeds
-    the verdict cannot read: never memorised, never generalised within the run, or without
-    one of the early changes (the 1000-step run's LMN or a metric not measured near enough)."""
+    the verdict cannot read: never memorised, never generalised within the run, generalised
+    at its memorisation step (no delay to take the log of), no memorisation in a 1000-step run
+    of the same seed, or without one of the early changes (a metric not measured near
+    enough)."""
     reasons = {}
     for r in rows:
         if r["memorised"] is None:
             why = "never memorised"
         elif r["generalised"] is None:
             why = "never generalised"
+        elif r["delay"] <= 0:
+            why = "generalised no later than memorised"
+        elif r["early_memorised"] is None:
+            why = "no 1000-step run, or it never memorised"
         elif any(r[c] is None for c in list(FEATURES.values()) + [REFERENCE[1]]):
             why = "no early change"
         else:

@@ -179,15 +179,17 @@ def test_descriptive_arms_print_no_p_value():
     assert isinstance(rows[0]["p sooner (Holm)"], float) and rows[1]["p sooner (Holm)"] == "-"
 
 
-def write_sweep(folder, runs):
-    """A constructed sweep folder: runs = {run_id: (weight_decay, {seed: generalised})}."""
+def write_sweep(folder, runs, length=None):
+    """A constructed sweep folder: runs = {run_id: (weight_decay, {seed: generalised})};
+    length: the runs' steps when set by the sweep (else the notebook's 20000, no column)."""
     from lmn_utils.sweep_table import write_table
     folder.mkdir(parents=True)
     (folder / "sweep.json").write_text(json.dumps({"notebook": "05.ipynb", "fixed": {},
                                                    "grid": {"weight_decay": [0.2, 2.0]}}))
     write_table(str(folder / "results.csv"),
                 [{"run_id": run_id, "status": "ok", "error": "", "weight_decay": wd, "seed": s,
-                  "memorised": 100, "generalised": g, "final_test_acc": 1.0, "lmn_at_end": 9.0}
+                  "memorised": 100, "generalised": g, "final_test_acc": 1.0, "lmn_at_end": 9.0,
+                  **({"steps": length} if length else {})}
                  for run_id, (wd, steps) in runs.items() for s, g in steps.items()])
 
 
@@ -195,10 +197,10 @@ def test_the_transfer_step_tests_one_arm_per_task_with_its_horizon(tmp_path):
     from lmn_utils.signal_compare import describe_baseline, transfer_table
     base = {s: (None if s < 3002 else 30000 + 100 * k) for k, s in enumerate(SEEDS)}
     sooner = {s: 3000 + 10 * k for k, s in enumerate(SEEDS)}
-    write_sweep(tmp_path / "s4", {"a": (0.2, base), "b": (2.0, sooner)})
+    write_sweep(tmp_path / "s4", {"a": (0.2, base), "b": (2.0, sooner)}, length=40000)
     table, base_rows, pending, _ = transfer_table(str(tmp_path), "weight decay, 2", "s4",
                                                   horizon=40000)
-    assert describe_baseline(base_rows) == ("8 of 10 seeds generalise (median step 30550); "
+    assert describe_baseline(base_rows) == ("8 of 10 seeds generalise (median step of those 30550); "
                                             "median LMN at generalisation 9.0; mean final test "
                                             "accuracy 1.000")
     assert pending == 0 and [r["arm"] for r in table] == ["weight decay, 2"]
@@ -210,6 +212,9 @@ def test_the_transfer_step_tests_one_arm_per_task_with_its_horizon(tmp_path):
     assert d[0] == pytest.approx(np.log(3000 / 40000))
     with pytest.raises(ValueError, match="not the arm 'weight decay, 1'"):
         transfer_table(str(tmp_path), "weight decay, 1", "s4", horizon=40000)
+    write_sweep(tmp_path / "short", {"a": (0.2, base), "b": (2.0, sooner)})
+    with pytest.raises(ValueError, match=r"ran \[20000\] steps, the horizon is 40000"):
+        transfer_table(str(tmp_path), "weight decay, 2", "short", horizon=40000)
 
 
 def test_the_transfer_step_waits_for_both_runs_and_needs_six_pairs(tmp_path):

@@ -54,9 +54,14 @@ def test_dropped_seeds_are_listed_with_why():
                          full_row(CELLS[0], 1, delay=None, acc=0.93),
                          full_row(CELLS[0], 2), full_row(CELLS[0], 3)],
                         [early_row(CELLS[0], s) for s in range(3)])  # seed 3: no early run
+    rows += monitor_rows([full_row(CELLS[1], 0, delay=0), full_row(CELLS[1], 1)],
+                         [early_row(CELLS[1], 0), early_row(CELLS[1], 1, early_change=None)])
     assert dropped(rows) == {"never memorised": [(0.1, 0.5, 0, 0.01)],
                              "never generalised": [(0.1, 0.5, 1, 0.93)],
-                             "no early change": [(0.1, 0.5, 3, 1.0)]}
+                             "no 1000-step run, or it never memorised": [(0.1, 0.5, 3, 1.0)],
+                             "generalised no later than memorised": [(0.1, 0.65, 0, 1.0)],
+                             "no early change": [(0.1, 0.65, 1, 1.0)]}
+    assert rows[4]["log_delay"] is None
 
 
 def test_lmn_that_orders_the_delay_within_cells_monitors():
