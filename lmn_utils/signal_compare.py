@@ -167,16 +167,17 @@ def comparison_table(baseline_rows, confirmatory, descriptive=(), horizon=HORIZO
                              f"{sorted(baseline)}: the test pairs every seed")
     family = max(family_size or 0, len(confirmatory), 1)
     level = 1 - alpha / family
-    table = [{"arm": name, "role": "confirmatory", **arm_summary(arm, baseline, level, horizon)}
-             for name, arm in confirmatory.items()]
+    table = [{"arm": name, "role": "confirmatory", "level": level,
+              **arm_summary(arm, baseline, level, horizon)} for name, arm in confirmatory.items()]
     missing = [1.0] * (family - len(table))
     for test in ("p_sooner", "p_later"):
         for row, adjusted in zip(table, holm([r[test] for r in table] + missing)):
             row[f"{test}_holm"] = float(adjusted)
     for row in table:
         row["verdict"] = verdict(row, alpha) if row["pairs"] >= min_pairs else "descriptive"
-    table += [{"arm": name, "role": "descriptive", **arm_summary(arm, baseline, level, horizon),
-               "verdict": "-"} for name, arm in dict(descriptive).items()]
+    table += [{"arm": name, "role": "descriptive", "level": level,
+               **arm_summary(arm, baseline, level, horizon), "verdict": "-"}
+              for name, arm in dict(descriptive).items()]
     return table
 
 
@@ -265,9 +266,10 @@ def _ratio_text(ratio, low, high):
 def display_rows(table, costs):
     """The comparison table as rows for printing: per arm, how many seeds generalise (with a
     95% Clopper-Pearson interval of the fraction), the median memorisation step, the step and
-    wall-clock ratios with their 99% intervals, the Holm-adjusted p-values (none for a
-    descriptive arm: it is not tested), the final test accuracy, the median LMN at the
-    generalisation step (the last step for a seed that never generalises) and the verdict."""
+    wall-clock ratios with their intervals (at the table's level, in the column's name: 99%
+    for five arms), the Holm-adjusted p-values (none for a descriptive arm: it is not tested),
+    the final test accuracy, the median LMN at the generalisation step (the last step for a
+    seed that never generalises) and the verdict."""
     def whole(value):
         return int(round(value)) if np.isfinite(value) else "-"
 
@@ -278,7 +280,8 @@ def display_rows(table, costs):
              "generalise": (f"{r['generalise']}/{r['seeds']} [{r['fraction_interval'][0]:.2f}, "
                             f"{r['fraction_interval'][1]:.2f}]"),
              "median memorised": whole(r["median_memorised"]),
-             "step ratio [99%]": _ratio_text(r["ratio"], r["ratio_low"], r["ratio_high"]),
+             f"step ratio [{r['level']:.0%}]": _ratio_text(r["ratio"], r["ratio_low"],
+                                                         r["ratio_high"]),
              "wall-clock ratio": _ratio_text(*wall_clock(r, costs[method_of(r["arm"])])),
              "p sooner (Holm)": p_value(r, "p_sooner"), "p later (Holm)": p_value(r, "p_later"),
              "final test acc": r["final_test_acc"],

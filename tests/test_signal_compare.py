@@ -164,7 +164,10 @@ def test_the_printed_rows_show_what_was_not_measured_as_a_dash():
         r["memorised"] = None
     table = comparison_table(base, {"weight decay, 6": never})
     shown, = display_rows(table, {"weight decay": 1.0})
-    assert shown["median memorised"] == "-" and shown["step ratio [99%]"] == "-"
+    assert shown["median memorised"] == "-" and shown["step ratio [95%]"] == "-"  # one arm
+    five, = display_rows(comparison_table(base, {"weight decay, 6": never}, family_size=5),
+                         {"weight decay": 1.0})
+    assert "step ratio [99%]" in five  # Bonferroni over five
     assert shown["generalise"] == "0/10 [0.00, 0.31]" and shown["verdict"] == "later"
     assert shown["median LMN at generalisation"] == "12.0"
     lines = markdown_rows(table, {"weight decay": 1.0}).splitlines()
