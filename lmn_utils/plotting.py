@@ -255,3 +255,30 @@ def plot_three_fits(axes, loss, series, title=""):
             ax.plot(grid, curve, label=fit, **styles[fit])
         ax.set(xlabel="test loss", ylabel=name, title=f"{title}{name}")
     axes[0].legend(fontsize=8)
+
+
+def plot_paired_steps(ax, baseline, arm, horizon, arm_label, title=""):
+    """Each seed's generalisation step with the arm against the baseline's ({seed: row} each),
+    on log axes with the diagonal (below it: sooner with the arm). A seed that never
+    generalises is drawn at the horizon as an open marker, since its step is only known to
+    exceed it."""
+    seeds = sorted(set(baseline) & set(arm))
+    for seed in seeds:
+        x, y = baseline[seed]["generalised"], arm[seed]["generalised"]
+        censored = x is None or y is None
+        ax.scatter(horizon if x is None else x, horizon if y is None else y, s=36,
+                   facecolors="none" if censored else "tab:blue", edgecolors="tab:blue")
+    low = min([r["generalised"] for r in list(baseline.values()) + list(arm.values())
+               if r["generalised"] is not None] + [horizon]) / 1.5
+    ax.plot([low, horizon * 1.2], [low, horizon * 1.2], color="grey", lw=0.8, ls="--")
+    ticks = [t for t in (500, 1000, 2000, 5000, 10000, 20000, 40000) if low <= t <= horizon]
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_minor_formatter(plt.NullFormatter())
+        axis.set_ticks(ticks, [f"{t // 1000}k" if t >= 1000 else str(t) for t in ticks])
+    ax.set_xlim(low, horizon * 1.2)
+    ax.set_ylim(low, horizon * 1.2)
+    ax.set_xlabel("generalisation step, baseline")
+    ax.set_ylabel(f"generalisation step, {arm_label}")
+    ax.set_title(title, fontsize=10)

@@ -219,22 +219,23 @@ def mod31_comparison(grouped):
 
 
 def transfer_table(sweeps_dir, arm, sweep, horizon):
-    """(table, baseline, runs still to land, the sweep's line) of section 3's last step on one
-    task: `arm` (the one `going_on` names) against that task's baseline ({seed: row}), by
-    `comparison_table` with one test (the plan's Holm over the methods that go, one method
-    here), the task's horizon and no verdict under MIN_PAIRS seed pairs. The table is empty
-    until both runs have landed; an arm the sweep did not train raises."""
+    """(table, arms, runs still to land, the sweep's line) of section 3's last step on one
+    task: `arm` (the one `going_on` names) against that task's baseline by `comparison_table`
+    with one test (the plan's Holm over the methods that go, one method here), the task's
+    horizon and no verdict under MIN_PAIRS seed pairs; `arms` is {arm name: {seed: row}} of the
+    sweep. The table is empty until both runs have landed; an arm the sweep did not train, or
+    runs of another length than the horizon, raise."""
     grouped, pending, about = load_comparison(sweeps_dir, ((sweep, 2),))
     lengths = {row.get("steps") or HORIZON for arm in grouped.values() for row in arm.values()}
     if lengths - {horizon}:
         raise ValueError(f"sweep {sweep!r} ran {sorted(lengths)} steps, the horizon is {horizon}")
     if pending:
-        return [], grouped.get("baseline", {}), pending, about[0]
+        return [], grouped, pending, about[0]
     if arm not in grouped:
         raise ValueError(f"sweep {sweep!r} holds {sorted(grouped)}, not the arm {arm!r}")
     table = comparison_table(grouped["baseline"].values(), {arm: grouped[arm]},
                              horizon=horizon, min_pairs=MIN_PAIRS)
-    return table, grouped["baseline"], pending, about[0]
+    return table, grouped, pending, about[0]
 
 
 def describe_baseline(baseline):

@@ -66,7 +66,7 @@ from lmn_utils.signal_monitor import (describe_monitor, dropped, load_monitor,
 from lmn_utils.signal_study import (TUNING_SWEEPS, chosen_settings, edge_values, load_sweeps,
                                     method_and_setting, tuning_table)
 from lmn_utils.folders import check_folder, output_folder
-from lmn_utils.plotting import plot_lmn_per_seed, save_figure, step_axis
+from lmn_utils.plotting import plot_lmn_per_seed, plot_paired_steps, save_figure, step_axis
 
 check_folder("sweeps_dir", sweeps_dir)
 check_folder("benchmarks_dir", benchmarks_dir)
@@ -567,14 +567,28 @@ for task, sweep, horizon in TRANSFER:
     if not goes_on:
         print(f"{task}: no method goes on")
         continue
-    table, baseline_rows, waiting, line = transfer_table(sweeps_dir, goes_on[0], sweep, horizon)
+    table, task_arms, waiting, line = transfer_table(sweeps_dir, goes_on[0], sweep, horizon)
     print(line)
     if waiting:
         print(f"{task}: {waiting} of 2 runs still to land")
         continue
-    transfer[task] = table[0]
-    print(f"{task}, {horizon} steps, the baseline: {describe_baseline(baseline_rows)}")
+    transfer[task] = dict(table[0], arms=task_arms, horizon=horizon)
+    print(f"{task}, {horizon} steps, the baseline: {describe_baseline(task_arms['baseline'])}")
     print(format_table(display_rows(table, step_cost), digits=4))
+
+# %%
+if transfer:
+    fig, axes = plt.subplots(1, len(transfer), figsize=(4.4 * len(transfer), 4.2),
+                             squeeze=False)
+    for ax, (task, read) in zip(axes[0], transfer.items()):
+        plot_paired_steps(ax, read["arms"]["baseline"], read["arms"][read["arm"]],
+                          read["horizon"], read["arm"],
+                          f"{task}, {read['horizon']} steps, seeds 3000-3009")
+    fig.suptitle("Each seed's generalisation step (open: never within the run, drawn at its "
+                 "end; below the diagonal: sooner)", fontsize=10)
+    fig.tight_layout()
+    save_figure(fig, "11_transfer_steps", output_dir)
+    plt.show()
 
 # %% [markdown]
 # ## LMN as a label-free monitor

@@ -201,9 +201,10 @@ def test_the_transfer_step_tests_one_arm_per_task_with_its_horizon(tmp_path):
     base = {s: (None if s < 3002 else 30000 + 100 * k) for k, s in enumerate(SEEDS)}
     sooner = {s: 3000 + 10 * k for k, s in enumerate(SEEDS)}
     write_sweep(tmp_path / "s4", {"a": (0.2, base), "b": (2.0, sooner)}, length=40000)
-    table, base_rows, pending, _ = transfer_table(str(tmp_path), "weight decay, 2", "s4",
-                                                  horizon=40000)
-    assert describe_baseline(base_rows) == ("8 of 10 seeds generalise (median step of those 30550); "
+    table, grouped, pending, _ = transfer_table(str(tmp_path), "weight decay, 2", "s4",
+                                                horizon=40000)
+    assert sorted(grouped) == ["baseline", "weight decay, 2"]
+    assert describe_baseline(grouped["baseline"]) == ("8 of 10 seeds generalise (median step of those 30550); "
                                             "median LMN at generalisation 9.0; mean final test "
                                             "accuracy 1.000")
     assert pending == 0 and [r["arm"] for r in table] == ["weight decay, 2"]
@@ -229,3 +230,19 @@ def test_the_transfer_step_waits_for_both_runs_and_needs_six_pairs(tmp_path):
     write_sweep(tmp_path / "few", {"a": (0.2, {s: 5000 for s in SEEDS}), "b": (2.0, few)})
     (only,), _, _, _ = transfer_table(str(tmp_path), "weight decay, 2", "few", 20000)
     assert only["pairs"] == 5 and only["verdict"] == "descriptive"
+
+
+def test_the_paired_plot_draws_censored_seeds_open_at_the_horizon():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from lmn_utils.plotting import plot_paired_steps
+    base = {s: r for s, r in zip(SEEDS, baseline([None] + [5000] * 9))}
+    method = arm([2000] * 9 + [None], weight_decay=2.0)
+    fig, ax = plt.subplots()
+    plot_paired_steps(ax, base, method, 40000, "weight decay 2")
+    points = [c.get_offsets()[0].tolist() for c in ax.collections]
+    assert points[0] == [40000, 2000] and points[-1] == [5000, 40000]
+    filled = [len(c.get_facecolors()) and c.get_facecolors()[0][3] > 0 for c in ax.collections]
+    assert filled == [False] + [True] * 8 + [False]
+    plt.close(fig)
