@@ -291,9 +291,10 @@ def display_rows(table, costs):
              "verdict": r["verdict"]} for r in table]
 
 
-def markdown_rows(table, costs):
-    """The comparison as a Markdown table (the README's): one line per arm."""
-    rows = display_rows(table, costs)
+def markdown_rows(table, costs, task=None):
+    """The comparison as a Markdown table (the README's): one line per arm, led by a `task`
+    column when one is named (the S4 and XOR tables share their arms' names)."""
+    rows = [({"task": task} if task else {}) | row for row in display_rows(table, costs)]
     head = list(rows[0]) if rows else []
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:

@@ -103,3 +103,23 @@ def test_the_readme_shows_the_training_signal_comparison_recomputed_from_the_com
     lines = sc.markdown_rows(table, sc.step_costs(root / "benchmarks")).splitlines()
     missing = [line for line in lines if line not in README]
     assert not missing, f"README lacks comparison rows (print them from notebook 11): {missing[:2]}"
+
+
+def test_the_readme_shows_weight_decay_on_s4_and_xor_recomputed_from_the_committed_sweeps():
+    """Section 3's last step (the method that goes on, on S4 and 5-bit XOR), recomputed from the
+    committed sweeps by `signal_compare.transfer_table`, line for line in the README."""
+    import lmn_utils.signal_compare as sc
+    root = Path(__file__).resolve().parents[1]
+    grouped, _, _ = sc.load_comparison(root / "sweeps")
+    (arm,) = sc.going_on(sc.mod31_comparison(grouped))
+    costs = sc.step_costs(root / "benchmarks")
+    landed = 0
+    for task, sweep, horizon in sc.TRANSFER:
+        table, _, pending, _ = sc.transfer_table(root / "sweeps", arm, sweep, horizon)
+        if pending:
+            continue
+        landed += 1
+        lines = sc.markdown_rows(table, costs, task=task).splitlines()[2:]
+        missing = [line for line in lines if line not in README]
+        assert not missing, f"README lacks the {task} row (print it from notebook 11): {missing}"
+    assert landed >= 1  # S4 has landed

@@ -172,6 +172,8 @@ def test_the_printed_rows_show_what_was_not_measured_as_a_dash():
     assert shown["median LMN at generalisation"] == "12.0"
     lines = markdown_rows(table, {"weight decay": 1.0}).splitlines()
     assert len(lines) == 3 and lines[2].startswith("| weight decay, 6 | 0/10 [0.00, 0.31] | - |")
+    led = markdown_rows(table, {"weight decay": 1.0}, task="S4").splitlines()
+    assert led[0].startswith("| task | arm |") and led[2].startswith("| S4 | weight decay, 6 |")
 
 
 def test_descriptive_arms_print_no_p_value():
