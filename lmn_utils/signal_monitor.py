@@ -6,8 +6,12 @@ The features come from the 1000-step sweep (its LMN measured densely after memor
 outcome from the full runs of the same cells and seeds; `study.monitor_verdict` gives the
 plan's verdict.
 """
+import glob
+import os
+
 import numpy as np
 
+from .history import History
 from .signal_study import load_sweeps
 from .study import correlation_test, describe_correlation, merge_columns, monitor_verdict
 
@@ -116,8 +120,34 @@ def describe_monitor(verdict, correlations):
 
 
 def load_monitor(sweeps_dir, sweeps=SWEEPS):
-    """(monitor_rows, runs still to land, one line per sweep) of section 4's committed sweeps:
-    `sweeps` is ((full runs' sweep, runs), (1000-step sweep, runs))."""
+    """(monitor_rows, runs still to land, one line per sweep, training_difference) of section
+    4's committed sweeps: `sweeps` is ((full runs' sweep, runs), (1000-step sweep, runs)); the
+    training difference is None until both have landed."""
     full, pending_full, about_full = load_sweeps(sweeps_dir, sweeps[:1])
     early, pending_early, about_early = load_sweeps(sweeps_dir, sweeps[1:])
-    return monitor_rows(full, early), pending_full + pending_early, about_full + about_early
+    pending = pending_full + pending_early
+    difference = None if pending else training_difference(full, early)
+    return monitor_rows(full, early), pending, about_full + about_early, difference
+
+
+def _histories(rows):
+    """{cell: History} of the runs the rows come from (one history per run folder)."""
+    folders = {tuple(r[k] for k in CELL): r["run_dir"] for r in rows}
+    return {cell: History.load(glob.glob(os.path.join(folder, "*_history.json"))[0])
+            for cell, folder in folders.items()}
+
+
+def training_difference(full_rows, early_rows, metric="train_loss"):
+    """The largest |difference| of a recorded metric between each full run and the 1000-step
+    run of its cell, over every seed and every step both recorded (0.0: they trained the
+    same way, so the two memorisation steps differ only by their record grids). Rows as
+    `signal_study.load_sweeps` gives them (with `run_dir`)."""
+    full, early = _histories(full_rows), _histories(early_rows)
+    largest = 0.0
+    for cell, short in early.items():
+        _, in_full, in_short = np.intersect1d(full[cell].steps, short.steps,
+                                              return_indices=True)
+        difference = (full[cell].metrics[metric][:, in_full]
+                      - short.metrics[metric][:, in_short])
+        largest = max(largest, float(np.abs(difference).max()))
+    return largest

@@ -61,12 +61,14 @@ from lmn_utils.history import History
 from lmn_utils.signal_compare import (CONFIRMATORY, DESCRIPTIVE, TRANSFER, describe_baseline,
                                       display_rows, going_on, load_comparison, method_of,
                                       mod31_comparison, step_costs, transfer_table, wall_clock)
-from lmn_utils.signal_monitor import (describe_monitor, dropped, load_monitor,
-                                      memorisation_gap, monitor_study)
+from lmn_utils.signal_monitor import (FEATURES, REFERENCE, describe_monitor, dropped,
+                                      load_monitor, memorisation_gap, monitor_study, usable_rows)
+from lmn_utils.sweep_table import EARLY_WINDOW
 from lmn_utils.signal_study import (TUNING_SWEEPS, chosen_settings, edge_values, load_sweeps,
                                     method_and_setting, tuning_table)
 from lmn_utils.folders import check_folder, output_folder
-from lmn_utils.plotting import plot_lmn_per_seed, plot_paired_steps, save_figure, step_axis
+from lmn_utils.plotting import (plot_against, plot_lmn_per_seed, plot_paired_steps, save_figure,
+                                step_axis)
 
 check_folder("sweeps_dir", sweeps_dir)
 check_folder("benchmarks_dir", benchmarks_dir)
@@ -647,11 +649,13 @@ if set(transfer) == {"S4", "5-bit XOR"}:  # the reading below, checked against t
 # difference of |rho|, Holm over the two comparisons).
 
 # %%
-monitor, monitor_pending, about = load_monitor(sweeps_dir)
+monitor, monitor_pending, about, trained_apart = load_monitor(sweeps_dir)
 print("\n".join(about))
 if monitor_pending:
     print(f"{monitor_pending} runs still to land: the monitor is read once both sweeps have")
 else:
+    print("train loss, full run against its 1000-step run at the steps both recorded: at most",
+          trained_apart, "apart")
     print("memorisation step, full run against its 1000-step run: at most",
           memorisation_gap(monitor), "steps apart (different record grids)")
     for why, seeds in dropped(monitor).items():
@@ -661,3 +665,20 @@ else:
     print(len(early), "seeds generalise within the 1000-step run's steps")
     monitor_verdict_of, monitor_rho = monitor_study(monitor)
     print("\n".join(describe_monitor(monitor_verdict_of, monitor_rho)))
+
+# %%
+if not monitor_pending:
+    usable = usable_rows(monitor)
+    columns = dict(FEATURES, **{REFERENCE[0]: REFERENCE[1]})
+    fig, axes = plt.subplots(1, len(columns), figsize=(3.3 * len(columns), 3.4), sharey=True)
+    for ax, (name, column) in zip(axes, columns.items()):
+        plot_against(ax, usable, column, "delay", "weight_decay",
+                     f"{name}: change over {EARLY_WINDOW} steps", "", log_y=True)
+        ax.set_title(f"{name}{' (needs labels)' if name == REFERENCE[0] else ''}: "
+                     f"within-cell rho {monitor_rho[name]['rho']:+.2f}", fontsize=9)
+    axes[0].set_ylabel("delay, memorisation to generalisation")
+    fig.suptitle(f"Each seed's early changes (1000-step runs) against its delay (full runs), "
+                 f"{len(usable)} seeds in 9 cells", fontsize=10)
+    fig.tight_layout()
+    save_figure(fig, "11_monitor", output_dir)
+    plt.show()
