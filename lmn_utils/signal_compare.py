@@ -238,18 +238,28 @@ def transfer_table(sweeps_dir, arm, sweep, horizon):
     return table, grouped, pending, about[0]
 
 
-def describe_baseline(baseline):
-    """One line on a baseline's seeds ({seed: row}): how many generalise, their median
-    generalisation step, the median LMN at generalisation (at the last step for a seed that
-    never does) and the mean final test accuracy."""
+def baseline_summary(baseline):
+    """A baseline's seeds ({seed: row}) in numbers: how many there are and generalise, the
+    median generalisation step of those that do (nan if none), the median LMN at
+    generalisation (at the last step for a seed that never does) and the mean final test
+    accuracy."""
     rows = list(baseline.values())
     steps = [r["generalised"] for r in rows if r["generalised"] is not None]
     lmn = [r["lmn_at_end"] for r in rows if r["lmn_at_end"] is not None]
-    median_step = f"median step of those {round(np.median(steps))}" if steps else "none"
-    lmn_text = f"{np.median(lmn):.1f}" if lmn else "-"
-    return (f"{len(steps)} of {len(rows)} seeds generalise ({median_step}); median LMN at "
-            f"generalisation {lmn_text}; mean final test accuracy "
-            f"{np.mean([r['final_test_acc'] for r in rows]):.3f}")
+    return {"seeds": len(rows), "generalise": len(steps),
+            "median_step": float(np.median(steps)) if steps else np.nan,
+            "median_lmn": float(np.median(lmn)) if lmn else np.nan,
+            "final_test_acc": float(np.mean([r["final_test_acc"] for r in rows]))}
+
+
+def describe_baseline(summary):
+    """One line of `baseline_summary`."""
+    step = (f"median step of those {round(summary['median_step'])}"
+            if np.isfinite(summary["median_step"]) else "none")
+    lmn = f"{summary['median_lmn']:.1f}" if np.isfinite(summary["median_lmn"]) else "-"
+    return (f"{summary['generalise']} of {summary['seeds']} seeds generalise ({step}); median "
+            f"LMN at generalisation {lmn}; mean final test accuracy "
+            f"{summary['final_test_acc']:.3f}")
 
 
 def step_costs(benchmarks_dir):

@@ -199,14 +199,14 @@ def write_sweep(folder, runs, length=None):
 
 
 def test_the_transfer_step_tests_one_arm_per_task_with_its_horizon(tmp_path):
-    from lmn_utils.signal_compare import describe_baseline, transfer_table
+    from lmn_utils.signal_compare import baseline_summary, describe_baseline, transfer_table
     base = {s: (None if s < 3002 else 30000 + 100 * k) for k, s in enumerate(SEEDS)}
     sooner = {s: 3000 + 10 * k for k, s in enumerate(SEEDS)}
     write_sweep(tmp_path / "s4", {"a": (0.2, base), "b": (2.0, sooner)}, length=40000)
     table, grouped, pending, _ = transfer_table(str(tmp_path), "weight decay, 2", "s4",
                                                 horizon=40000)
     assert sorted(grouped) == ["baseline", "weight decay, 2"]
-    assert describe_baseline(grouped["baseline"]) == ("8 of 10 seeds generalise (median step of those 30550); "
+    assert describe_baseline(baseline_summary(grouped["baseline"])) == ("8 of 10 seeds generalise (median step of those 30550); "
                                             "median LMN at generalisation 9.0; mean final test "
                                             "accuracy 1.000")
     assert pending == 0 and [r["arm"] for r in table] == ["weight decay, 2"]
