@@ -88,6 +88,12 @@ def usable_rows(rows):
             if not any(r[c] is None for c in ["log_delay", *FEATURES.values(), REFERENCE[1]])]
 
 
+def _features(usable):
+    """{name: values} of the label-free features and the reference, in that order."""
+    return {name: _values(usable, column)
+            for name, column in list(FEATURES.items()) + [REFERENCE]}
+
+
 def monitor_study(rows, resamples=4000, seed=0):
     """The plan's verdict (`study.monitor_verdict`: LMN against the L2 norm and the train loss,
     within cells, cluster bootstrap over cells) and, on the same seeds, each feature's own
@@ -95,8 +101,7 @@ def monitor_study(rows, resamples=4000, seed=0):
     Returns (verdict dict, {name: correlation_test})."""
     usable = usable_rows(rows)
     groups, outcome = cell_ids(usable), _values(usable, "log_delay")
-    features = {name: _values(usable, column)
-                for name, column in list(FEATURES.items()) + [REFERENCE]}
+    features = _features(usable)
     correlations = {name: correlation_test(values, outcome, groups=groups, resamples=resamples,
                                            seed=seed, resample="clusters")
                     for name, values in features.items()}
@@ -104,6 +109,16 @@ def monitor_study(rows, resamples=4000, seed=0):
     verdict = monitor_verdict(features["LMN"], alternatives, outcome, groups,
                               resamples=resamples, seed=seed)
     return verdict, correlations
+
+
+def pooled_correlations(rows, resamples=4000, seed=0):
+    """Descriptive, not the plan's statistic: each feature's rho with the log delay over the
+    whole grid (ranks across cells, seeds resampled), as notebook 10 reads its sweep: what an
+    early change says about the setting rather than about the seed within it."""
+    usable = usable_rows(rows)
+    outcome = _values(usable, "log_delay")
+    return {name: correlation_test(values, outcome, resamples=resamples, seed=seed)
+            for name, values in _features(usable).items()}
 
 
 def describe_monitor(verdict, correlations):

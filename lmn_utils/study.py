@@ -88,7 +88,8 @@ def correlation_test(x, y, groups=None, level=0.95, resamples=4000, seed=0, resa
     are finite, its percentile bootstrap interval (pairs resampled with replacement, within
     their group when grouped, or whole groups with `resample="clusters"`; seeded) and
     bootstrap p, and "positive" / "negative" when the interval lies above / below 0, "not
-    distinguished" when it holds 0, "not measured" under 4 pairs."""
+    distinguished" when it holds 0, "not measured" under 4 pairs or where rho is undefined
+    (x or y constant within every group)."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     groups = np.zeros(len(x)) if groups is None else np.asarray(groups)
     keep = np.isfinite(x) & np.isfinite(y)
@@ -96,10 +97,14 @@ def correlation_test(x, y, groups=None, level=0.95, resamples=4000, seed=0, resa
     if len(x) < 4:
         return dict(rho=np.nan, low=np.nan, high=np.nan, p=np.nan, n=int(len(x)),
                     verdict="not measured")
+    rho = rank_correlation(x, y, groups)
+    if not np.isfinite(rho):  # no group has two distinct values of x (or of y)
+        return dict(rho=np.nan, low=np.nan, high=np.nan, p=np.nan, n=int(len(x)),
+                    verdict="not measured")
     draws = _draws(lambda rows, labels: rank_correlation(x[rows], y[rows], labels),
                    groups, resamples, seed, resample)
     low, high = _interval(draws, level)
-    return dict(rho=rank_correlation(x, y, groups), low=low, high=high, p=bootstrap_p(draws),
+    return dict(rho=rho, low=low, high=high, p=bootstrap_p(draws),
                 n=int(len(x)), verdict=interval_verdict(low, high, above="positive",
                                                         below="negative"))
 
@@ -111,7 +116,8 @@ def compare_correlations(x_first, x_second, y, groups=None, level=0.95, resample
     over the rows where all three are finite; its bootstrap interval and p resample rows
     (within groups, or whole groups with `resample="clusters"`), the same rows for both, and
     the verdict is "first" / "second" when the interval lies above /
-    below 0, "not distinguished" when it holds 0, "not measured" under 4 rows."""
+    below 0, "not distinguished" when it holds 0, "not measured" under 4 rows or where a rho
+    is undefined."""
     x_first, x_second, y = (np.asarray(v, dtype=float) for v in (x_first, x_second, y))
     groups = np.zeros(len(y)) if groups is None else np.asarray(groups)
     keep = np.isfinite(x_first) & np.isfinite(x_second) & np.isfinite(y)
@@ -124,9 +130,13 @@ def compare_correlations(x_first, x_second, y, groups=None, level=0.95, resample
         return (abs(rank_correlation(x_first[rows], y[rows], labels))
                 - abs(rank_correlation(x_second[rows], y[rows], labels)))
 
+    difference = float(gap(np.arange(len(y)), groups))
+    if not np.isfinite(difference):  # a rho undefined: a series constant within every group
+        return dict(difference=np.nan, low=np.nan, high=np.nan, p=np.nan, n=int(len(y)),
+                    verdict="not measured")
     draws = _draws(gap, groups, resamples, seed, resample)
     low, high = _interval(draws, level)
-    return dict(difference=float(gap(np.arange(len(y)), groups)), low=low, high=high,
+    return dict(difference=difference, low=low, high=high,
                 p=bootstrap_p(draws), n=int(len(y)),
                 verdict=interval_verdict(low, high, above="first", below="second"))
 

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from lmn_utils.signal_monitor import (FEATURES, REFERENCE, cell_ids, describe_monitor, dropped,
-                                      memorisation_gap, monitor_rows, monitor_study)
+                                      memorisation_gap, monitor_rows, monitor_study,
+                                      pooled_correlations)
 
 CELLS = [(wd, tf) for wd in (0.1, 0.3, 1.0) for tf in (0.5, 0.65, 0.8)]
 
@@ -80,24 +81,20 @@ def test_lmn_that_is_noise_is_not_distinguished_from_zero():
     assert verdict["verdict"] == "not distinguished from 0"
 
 
-def write_history(folder, steps, train_loss):
-    from lmn_utils.history import History
-    history = History(config={"seeds": [0, 1]}, steps=np.asarray(steps),
-                      metrics={"train_loss": np.asarray(train_loss, dtype=float)})
-    history.set_lmn([[0], [0]], {"hidden1": [[1.0], [1.0]]})
-    folder.mkdir(parents=True)
-    history.save(str(folder / "04_modular_addition_history.json"))
-    return str(folder)
+def test_pooled_ranks_see_the_cells_that_within_cell_ranks_remove():
+    rows = grid(lmn_orders_delay=False)
+    for k, row in enumerate(rows):  # LMN: the cell's offset (as the delay has) plus noise
+        row["early_change"] = 10 * (k // 4) + row["early_change"]
+    pooled = pooled_correlations(rows, resamples=500)
+    assert pooled["LMN"]["verdict"] == "positive" and pooled["LMN"]["rho"] > 0.9
+    verdict, _ = monitor_study(rows, resamples=500)
+    assert verdict["verdict"] == "not distinguished from 0"
 
 
-def test_the_training_difference_compares_the_steps_both_runs_recorded(tmp_path):
-    from lmn_utils.signal_monitor import training_difference
-    cell = {"weight_decay": 0.1, "train_frac": 0.5}
-    full = [{**cell, "run_dir": write_history(tmp_path / "full", [0, 10, 100, 1000, 5000],
-                                              [[3, 2, 1, 0.5, 0.1], [3, 2, 1, 0.5, 0.1]])}]
-    same = [{**cell, "run_dir": write_history(tmp_path / "same", [0, 5, 10, 1000],
-                                              [[3, 2.5, 2, 0.5], [3, 2.5, 2, 0.5]])}]
-    other = [{**cell, "run_dir": write_history(tmp_path / "other", [0, 10, 1000],
-                                               [[3, 2, 0.5], [3, 2.25, 0.5]])}]
-    assert training_difference(full, same) == 0.0   # steps 5 and 100: recorded by one only
-    assert training_difference(full, other) == 0.25
+def test_a_feature_constant_within_every_cell_is_not_measured():
+    rows = grid(lmn_orders_delay=True)
+    for row in rows:
+        row["early_change"] = row["weight_decay"] + row["train_frac"]
+    verdict, correlations = monitor_study(rows, resamples=200)
+    assert correlations["LMN"]["verdict"] == "not measured"
+    assert verdict["verdict"] == "not measured"
