@@ -201,15 +201,24 @@ def plot_grid_cells(ax, cells, x_name, y_name, value, label, fmt="{:.0f}", log=T
     ax.figure.colorbar(image, ax=ax, label=label)
 
 
-def plot_against(ax, rows, x_name, y_name, colour_by, x_label, y_label, log_y=False):
-    """One point per seed: y against x, coloured by a setting, with a legend of its values."""
+def plot_against(ax, rows, x_name, y_name, colour_by, x_label, y_label, log_y=False,
+                 marker_by=None):
+    """One point per seed: y against x, coloured by a setting (and shaped by a second one,
+    `marker_by`), with a legend of their values."""
     levels = sorted({r[colour_by] for r in rows})
     colours = plt.get_cmap("plasma")(np.linspace(0.1, 0.8, len(levels)))
+    shapes = sorted({r[marker_by] for r in rows}) if marker_by else [None]
     for level, colour in zip(levels, colours):
-        picked = [r for r in rows if r[colour_by] == level
-                  and r.get(x_name) is not None and r.get(y_name) is not None]
-        ax.scatter([r[x_name] for r in picked], [r[y_name] for r in picked], color=colour,
-                   label=f"{colour_by.replace('_', ' ')} {level}", s=30)
+        for shape, marker in zip(shapes, "os^Dv"):
+            picked = [r for r in rows if r[colour_by] == level
+                      and (marker_by is None or r[marker_by] == shape)
+                      and r.get(x_name) is not None and r.get(y_name) is not None]
+            if not picked:
+                continue
+            label = f"{colour_by.replace('_', ' ')} {level}" + (
+                f", {marker_by.replace('_', ' ')} {shape}" if marker_by else "")
+            ax.scatter([r[x_name] for r in picked], [r[y_name] for r in picked], color=colour,
+                       marker=marker, label=label, s=30)
     if log_y:
         ax.set_yscale("log")
     ax.set_xlabel(x_label)

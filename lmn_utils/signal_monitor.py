@@ -13,7 +13,8 @@ import numpy as np
 
 from .history import History
 from .signal_study import load_sweeps
-from .study import correlation_test, describe_correlation, merge_columns, monitor_verdict
+from .study import (correlation_test, describe_correlation, merge_columns, monitor_verdict,
+                    rank_correlation)
 
 SWEEPS = (("signals_monitor", 9), ("signals_monitor_early", 9))  # (name, runs when complete)
 CELL = ("weight_decay", "train_frac")
@@ -111,13 +112,15 @@ def monitor_study(rows, resamples=4000, seed=0):
     return verdict, correlations
 
 
-def pooled_correlations(rows, resamples=4000, seed=0):
-    """Descriptive, not the plan's statistic: each feature's rho with the log delay over the
-    whole grid (ranks across cells, seeds resampled), as notebook 10 reads its sweep: what an
-    early change says about the setting rather than about the seed within it."""
+def pooled_correlations(rows):
+    """Descriptive, not the plan's statistic: each feature's Spearman rho with the log delay
+    over the whole grid (ranks across cells), as notebook 10 reads its sweep: what an early
+    change says about the setting rather than about the seed within it. No interval: the
+    seeds of a cell are not independent draws, and the plan's interval is the within-cell
+    one."""
     usable = usable_rows(rows)
     outcome = _values(usable, "log_delay")
-    return {name: correlation_test(values, outcome, resamples=resamples, seed=seed)
+    return {name: rank_correlation(values, outcome)
             for name, values in _features(usable).items()}
 
 

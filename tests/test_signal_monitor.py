@@ -85,8 +85,7 @@ def test_pooled_ranks_see_the_cells_that_within_cell_ranks_remove():
     rows = grid(lmn_orders_delay=False)
     for k, row in enumerate(rows):  # LMN: the cell's offset (as the delay has) plus noise
         row["early_change"] = 10 * (k // 4) + row["early_change"]
-    pooled = pooled_correlations(rows, resamples=500)
-    assert pooled["LMN"]["verdict"] == "positive" and pooled["LMN"]["rho"] > 0.9
+    assert pooled_correlations(rows)["LMN"] > 0.9
     verdict, _ = monitor_study(rows, resamples=500)
     assert verdict["verdict"] == "not distinguished from 0"
 
