@@ -59,6 +59,8 @@ early_results = "../sweeps/wd_train_frac_early/results.csv"  # their first 1000 
 output_dir = "../figures"                                      # figures go here
 
 # %%
+import os
+
 import matplotlib.pyplot as plt
 
 import lmn_utils as lu
@@ -66,7 +68,7 @@ from lmn_utils.analysis import bootstrap_mean_interval, format_table, interval_v
 from lmn_utils.plotting import plot_against, plot_grid_cells, save_figure
 from lmn_utils.study import (cell_summary, compare_correlations, correlation_test,
                              describe_correlation, merge_columns)
-from lmn_utils.sweep_table import column, load_sweep
+from lmn_utils.sweep_table import collect, column, load_sweep
 
 output_dir = lu.output_folder(output_dir)
 rows, sweep, about = load_sweep(results)
@@ -295,11 +297,11 @@ if default_tables:  # the statements above, checked against the tables
 #    distinguished.
 #    </details>
 #
-# 3. **Why 500 steps?** Rerun the two sweep commands with `--early-window 250` or
-#    `--early-window 1000` added, then this notebook. Where your sweep's runs are done, the
-#    command only writes the table again (seconds); from a fresh clone, whose `sweeps/` holds
-#    the tables but not the run folders, it runs them first (tens of minutes on 2 cores).
-#    Which runs lose their early change, and why?
+# 3. **Why 500 steps?** Rerun the second (1000-step) sweep's command with `--early-window 250`
+#    or `--early-window 1000` added, then this notebook. That sweep's run folders are committed
+#    (their histories), so the command trains nothing and only writes its table again
+#    (seconds); `git checkout sweeps/wd_train_frac_early/results.csv` puts it back. The early
+#    changes come from that sweep alone. Which runs lose their early change, and why?
 #
 #    <details><summary>Answer</summary>
 #
@@ -307,7 +309,8 @@ if default_tables:  # the statements above, checked against the tables
 #    seed has an early change and the tests print "not measured". With 250 steps one of the 14
 #    seeds loses its LMN early change (the LMN step after its window lies more than 500 steps
 #    after memorisation); over the other 13, Spearman is +0.78 over the grid and +0.92 within a
-#    weight decay, close to the 500-step figures, and the test loss's +0.91.
+#    weight decay, close to the 500-step figures, and the test loss's +0.91. (Checked in the
+#    cell below, which re-reads the committed histories with each window.)
 #    </details>
 
 # %%
@@ -322,3 +325,34 @@ if default_tables:  # answer 2 above, checked against the tables
     lead = compare_correlations(early_lmn, early_loss, delay, fractions)
     assert (round(lead["difference"], 2), round(lead["low"], 2), round(lead["high"], 2),
             lead["verdict"]) == (-0.03, -0.3, 0.0, "not distinguished")
+
+# %%
+if default_tables:  # answer 3 above: the committed histories re-read with other windows
+    early_dir = os.path.dirname(early_results)
+    early_runs = list(dict.fromkeys(r["run_id"] for r in early_rows))
+    assert [None if r["early_change"] is None else round(r["early_change"], 8)
+            for r in collect(early_dir, early_runs, window)] == [
+        r["early_change"] for r in early_rows]  # the histories give the committed table
+
+    def reread(other):
+        """The seeds that generalised, with their early changes over `other` steps, and the
+        three tests of answer 3: LMN over the grid and within weight decay, the test loss."""
+        merged = merge_columns([r for r in rows if r["delay"] is not None],
+                               collect(early_dir, early_runs, other),
+                               ("weight_decay", "train_frac", "seed"),
+                               ("early_change", "early_test_loss_change"))
+        steps_to_grok = column(merged, "delay")
+        return merged, [correlation_test(column(merged, "early_change"), steps_to_grok),
+                        correlation_test(column(merged, "early_change"), steps_to_grok,
+                                         groups=column(merged, "weight_decay")),
+                        correlation_test(column(merged, "early_test_loss_change"),
+                                         steps_to_grok)]
+
+    reread_250, tests_250 = reread(250)
+    assert [(r["weight_decay"], r["train_frac"], r["seed"]) for r in reread_250
+            if r["early_change"] is None] == [(0.3, 0.8, 0)]
+    assert [(round(t["rho"], 2), t["n"]) for t in tests_250] == [(0.78, 13), (0.92, 13),
+                                                                (0.91, 14)]
+    reread_1000, tests_1000 = reread(1000)
+    assert all(r["early_change"] is None for r in reread_1000)
+    assert all(t["verdict"] == "not measured" for t in tests_1000)
