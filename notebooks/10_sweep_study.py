@@ -230,6 +230,13 @@ print("never grokked, per seed:", format_table(
 #   accuracy, LMN barely moves where test accuracy stays near chance, and falls by about 60% in
 #   runs that reach 93-95% test accuracy without ever holding 100%. LMN's fall tracks how far a
 #   run generalises, not the "grokked" threshold.
+#
+# **Within a setting, not detected.** "Within a weight decay" still lets the training fraction
+# vary, and the forecast above may be the setting's other factor. Notebook 11 asks the
+# question again with four fresh seeds in each of the nine cells and ranks taken *within* a
+# cell (both factors fixed), beside the L2 norm and the train loss: there LMN's early change
+# does not order the delay (not distinguished from 0), nor does any alternative, the test loss
+# included. The forecast on this page is a forecast of the setting.
 
 # %%
 default_tables = (results, early_results) == ("../sweeps/wd_train_frac/results.csv",
