@@ -15,6 +15,7 @@ from .history import History
 from .signal_study import load_sweeps
 from .study import (correlation_test, describe_correlation, merge_columns, monitor_verdict,
                     rank_correlation)
+from .sweep_table import column
 
 SWEEPS = (("signals_monitor", 9), ("signals_monitor_early", 9))  # (name, runs when complete)
 CELL = ("weight_decay", "train_frac")
@@ -73,10 +74,6 @@ def dropped(rows):
     return reasons
 
 
-def _values(rows, column):
-    return np.array([np.nan if r[column] is None else float(r[column]) for r in rows])
-
-
 def cell_ids(rows):
     """Each row's setting cell as an integer (for within-cell ranks and cluster resampling)."""
     cells = sorted({tuple(r[k] for k in CELL) for r in rows})
@@ -91,8 +88,8 @@ def usable_rows(rows):
 
 def _features(usable):
     """{name: values} of the label-free features and the reference, in that order."""
-    return {name: _values(usable, column)
-            for name, column in list(FEATURES.items()) + [REFERENCE]}
+    return {name: column(usable, heading)
+            for name, heading in list(FEATURES.items()) + [REFERENCE]}
 
 
 def monitor_study(rows, resamples=4000, seed=0):
@@ -101,7 +98,7 @@ def monitor_study(rows, resamples=4000, seed=0):
     within-cell rho with the log delay, the test loss's (which needs labels) as the reference.
     Returns (verdict dict, {name: correlation_test})."""
     usable = usable_rows(rows)
-    groups, outcome = cell_ids(usable), _values(usable, "log_delay")
+    groups, outcome = cell_ids(usable), column(usable, "log_delay")
     features = _features(usable)
     correlations = {name: correlation_test(values, outcome, groups=groups, resamples=resamples,
                                            seed=seed, resample="clusters")
@@ -119,7 +116,7 @@ def pooled_correlations(rows):
     seeds of a cell are not independent draws, and the plan's interval is the within-cell
     one."""
     usable = usable_rows(rows)
-    outcome = _values(usable, "log_delay")
+    outcome = column(usable, "log_delay")
     return {name: rank_correlation(values, outcome)
             for name, values in _features(usable).items()}
 

@@ -97,3 +97,26 @@ def test_a_feature_constant_within_every_cell_is_not_measured():
     verdict, correlations = monitor_study(rows, resamples=200)
     assert correlations["LMN"]["verdict"] == "not measured"
     assert verdict["verdict"] == "not measured"
+
+
+def write_history(folder, steps, train_loss):
+    from lmn_utils.history import History
+    history = History(config={"seeds": [0, 1]}, steps=np.asarray(steps),
+                      metrics={"train_loss": np.asarray(train_loss, dtype=float)})
+    history.set_lmn([[0], [0]], {"hidden1": [[1.0], [1.0]]})
+    folder.mkdir(parents=True)
+    history.save(str(folder / "04_modular_addition_history.json"))
+    return str(folder)
+
+
+def test_the_training_difference_compares_the_steps_both_runs_recorded(tmp_path):
+    from lmn_utils.signal_monitor import training_difference
+    cell = {"weight_decay": 0.1, "train_frac": 0.5}
+    full = [{**cell, "run_dir": write_history(tmp_path / "full", [0, 10, 100, 1000, 5000],
+                                              [[3, 2, 1, 0.5, 0.1], [3, 2, 1, 0.5, 0.1]])}]
+    same = [{**cell, "run_dir": write_history(tmp_path / "same", [0, 5, 10, 1000],
+                                              [[3, 2.5, 2, 0.5], [3, 2.5, 2, 0.5]])}]
+    other = [{**cell, "run_dir": write_history(tmp_path / "other", [0, 10, 1000],
+                                               [[3, 2, 0.5], [3, 2.25, 0.5]])}]
+    assert training_difference(full, same) == 0.0   # steps 5 and 100: recorded by one only
+    assert training_difference(full, other) == 0.25
