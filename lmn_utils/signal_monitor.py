@@ -22,6 +22,7 @@ CELL = ("weight_decay", "train_frac")
 FEATURES = {"LMN": "early_change", "L2 norm": "early_l2_change",
             "train loss": "early_train_loss_change"}  # label-free on held-out data
 REFERENCE = ("test loss", "early_test_loss_change")   # needs held-out labels
+EARLY_COLUMNS = (*FEATURES.values(), REFERENCE[1])  # every early change a seed needs
 
 
 def monitor_rows(full_rows, early_rows):
@@ -31,7 +32,7 @@ def monitor_rows(full_rows, early_rows):
     changes of the 1000-step run of the same cell and seed."""
     key = CELL + ("seed",)
     early = [{**r, "early_memorised": r["memorised"]} for r in early_rows]
-    columns = ("early_memorised",) + tuple(FEATURES.values()) + (REFERENCE[1],)
+    columns = ("early_memorised",) + EARLY_COLUMNS
     full = [{k: r[k] for k in key + ("memorised", "generalised", "delay", "final_test_acc")}
             for r in full_rows]
     merged = merge_columns(full, early, key, columns)
@@ -65,7 +66,7 @@ def dropped(rows):
             why = "generalised no later than memorised"
         elif r["early_memorised"] is None:
             why = "no 1000-step run, or it never memorised"
-        elif any(r[c] is None for c in list(FEATURES.values()) + [REFERENCE[1]]):
+        elif any(r[c] is None for c in EARLY_COLUMNS):
             why = "no early change"
         else:
             continue
@@ -83,7 +84,7 @@ def cell_ids(rows):
 def usable_rows(rows):
     """The seeds the verdict reads: every feature, the reference and the outcome defined."""
     return [r for r in rows
-            if not any(r[c] is None for c in ["log_delay", *FEATURES.values(), REFERENCE[1]])]
+            if not any(r[c] is None for c in ("log_delay",) + EARLY_COLUMNS)]
 
 
 def _features(usable):
@@ -100,12 +101,14 @@ def monitor_study(rows, resamples=4000, seed=0):
     usable = usable_rows(rows)
     groups, outcome = cell_ids(usable), column(usable, "log_delay")
     features = _features(usable)
-    correlations = {name: correlation_test(values, outcome, groups=groups, resamples=resamples,
-                                           seed=seed, resample="clusters")
-                    for name, values in features.items()}
     alternatives = {name: features[name] for name in FEATURES if name != "LMN"}
     verdict = monitor_verdict(features["LMN"], alternatives, outcome, groups,
                               resamples=resamples, seed=seed)
+    # LMN's own test is the verdict's (the same rows, resamples and seed): not run twice
+    correlations = {name: verdict["rho"] if name == "LMN" else
+                    correlation_test(values, outcome, groups=groups, resamples=resamples,
+                                     seed=seed, resample="clusters")
+                    for name, values in features.items()}
     return verdict, correlations
 
 
