@@ -20,22 +20,60 @@ from .samples import SUBSET_SEED, check_lmn_samples, sample_rows
 from .schedule import grid_schedule
 from .tasks import make_task
 from .modes import SAME_RUN, plain_json
-from .train import TrainConfig, load_snapshots
+from .train import TrainConfig, load_snapshots, snapshot_key, train
 
 ON = ("all", "train")
+# The settings that decide a run's weights: SAME_RUN less how LMN is measured.
+WEIGHT_KEYS = tuple(key for key in SAME_RUN if not key.startswith("lmn_"))
+# The largest difference in a recorded loss, accuracy or L2 norm between a run and its retraining
+# that still counts as the same training (histories keep about 9 significant digits; the same
+# run on another number of threads differs by about 1e-7 after 300 steps, and more later).
+SAME_TRAINING_TOLERANCE = 1e-6
+RECORDED = ("train_loss", "test_loss", "train_acc", "test_acc", "l2_norm")
 
 
 def find_snapshots(folder, history):
     """The snapshots ({step: state dict}) in `folder` of the run `history` records: the file
-    whose saved config has the history's settings (`modes.SAME_RUN`). File names are a hash of
-    the whole config (`train.snapshot_key`), which a later version's new fields change, so the
-    files are matched by content. Raises ValueError when none matches."""
+    whose saved config has the history's settings that decide the weights (`WEIGHT_KEYS`; how
+    LMN was measured does not). File names are a hash of the whole config
+    (`train.snapshot_key`), which a later version's new fields change, so the files are
+    matched by content. Raises ValueError when none matches."""
     for path in sorted(glob.glob(os.path.join(folder, "*.pt"))):
         config, snapshots = load_snapshots(path)
-        if all(plain_json(config.get(key)) == plain_json(history.config.get(key)) for key in SAME_RUN):
+        if all(plain_json(config.get(key)) == plain_json(history.config.get(key))
+               for key in WEIGHT_KEYS):
             return snapshots
     raise ValueError(f"no snapshots in {folder} of the run with seeds {history.seeds} "
                      f"({history.config.get('task')}, {history.config.get('steps')} steps)")
+
+
+def training_mismatch(history, retrained):
+    """The largest absolute difference between two histories' recorded losses, accuracies and
+    L2 norms (`RECORDED`), over every seed and the steps both record."""
+    _, mine, theirs = np.intersect1d(history.steps, retrained.steps, return_indices=True)
+    if len(mine) == 0 or len(history.seeds) != len(retrained.seeds):
+        raise ValueError("the two histories share no record step or differ in their seeds")
+    return max(float(np.max(np.abs(np.asarray(history.metrics[name])[:, mine]
+                                   - np.asarray(retrained.metrics[name])[:, theirs])))
+               for name in RECORDED)
+
+
+def retrain_snapshots(history, folder, progress=True):
+    """The weight snapshots of the run `history` records, by training it again (without
+    measuring LMN) into `folder`, for a run whose snapshots were not kept. The retraining must
+    reproduce the recorded run (`training_mismatch` at most `SAME_TRAINING_TOLERANCE`: run it on
+    the thread count the run had); otherwise its file is removed and ValueError raised.
+    Returns {step: state dict}."""
+    config = TrainConfig.from_history(history)
+    config.lmn_layers = ()
+    path = os.path.join(folder, snapshot_key(config))
+    retrained, _ = train(config, snapshot_path=path, progress=progress)
+    gap = training_mismatch(history, retrained)
+    if gap > SAME_TRAINING_TOLERANCE:
+        os.remove(path)
+        raise ValueError(f"the retraining differs from the recorded run by {gap:.3g} (at most "
+                         f"{SAME_TRAINING_TOLERANCE:g} allowed): another thread count or version?")
+    return load_snapshots(path)[1]
 
 
 def _inputs_per_seed(history, config, task, on):

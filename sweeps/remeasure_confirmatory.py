@@ -15,9 +15,27 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from lmn_utils.confirm import GROKKING_TASKS, SENSITIVITY_DIR, confirmatory_histories, slug  # noqa: E402
 from lmn_utils.folders import snapshot_folder  # noqa: E402
-from lmn_utils.remeasure import find_snapshots, remeasure, sensitivity_variants  # noqa: E402
+from lmn_utils.remeasure import (find_snapshots, remeasure, retrain_snapshots,  # noqa: E402
+                                 sensitivity_variants)
+
+import torch  # noqa: E402
 
 SEEDS_PER_TASK = 10  # the plan's allowance
+# Threads of each confirmatory run (run_confirmatory.sh; XOR's two sweeps ran on one core each,
+# ANALYSIS_PLAN.md deviation 7): the same run on another count differs in its last bits.
+RUN_THREADS = {"mod 31": 2, "S4": 2, "XOR": 1, "XOR 4 bits": 1}
+
+
+def snapshots_of(folder, task, history):
+    """The run's snapshots from `folder`, trained again (and checked) when they are not there."""
+    try:
+        return find_snapshots(folder, history)
+    except ValueError:
+        print(f"{task}: no snapshots in {folder}, training again on {RUN_THREADS[task]} threads",
+              flush=True)
+        torch.set_num_threads(RUN_THREADS[task])
+        return retrain_snapshots(history, folder)
+
 
 if __name__ == "__main__":
     tasks = sys.argv[1:] or list(GROKKING_TASKS)
@@ -31,7 +49,8 @@ if __name__ == "__main__":
             continue
         out = os.path.join("sweeps", SENSITIVITY_DIR, slug(task))
         os.makedirs(out, exist_ok=True)
-        snapshots = find_snapshots(folder, histories[task])
+        snapshots = snapshots_of(folder, task, histories[task])
+        torch.set_num_threads(int(os.environ.get("THREADS", "1")))
         for name, kwargs in sensitivity_variants(histories[task]).items():
             path = os.path.join(out, f"{slug(name)}.json")
             if os.path.exists(path):

@@ -158,3 +158,29 @@ def test_the_sensitivity_rows_from_snapshots_enter_the_table(tmp_path):
                      measured={k: {"mod 31": v} for k, v in measured.items()})
     assert rows and all(name in rows[0] for name in measured)
     assert all(set(fragile_because(r)) <= set(r) for r in rows)
+
+
+def test_retrained_snapshots_reproduce_the_run_and_a_run_trained_otherwise_is_refused(tmp_path):
+    import copy
+
+    from lmn_utils.remeasure import (find_snapshots, remeasure, retrain_snapshots,
+                                     training_mismatch)
+    history, _ = lu.train(TrainConfig(**SMALL), progress=False)  # no snapshots kept
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    snapshots = retrain_snapshots(history, str(kept), progress=False)
+    assert sorted(find_snapshots(str(kept), history)) == sorted(snapshots)
+    same = remeasure(history, snapshots)
+    for row in range(2):
+        np.testing.assert_allclose(same.lmn["hidden1"][row], history.lmn["hidden1"][row], rtol=1e-6)
+    assert training_mismatch(history, history) == 0.0
+    other = copy.deepcopy(history)
+    other.metrics["test_loss"] = np.asarray(other.metrics["test_loss"]).copy()
+    other.metrics["test_loss"][1, 3] += 1e-3
+    refused = tmp_path / "refused"
+    refused.mkdir()
+    with pytest.raises(ValueError, match=r"differs from the recorded run by 0.001 \(at most 1e-06"):
+        retrain_snapshots(other, str(refused), progress=False)
+    assert list(refused.iterdir()) == []
+    with pytest.raises(ValueError, match="no snapshots in"):
+        find_snapshots(str(refused), history)
