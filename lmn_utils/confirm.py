@@ -608,6 +608,18 @@ def float32_row(float32, mixed, layer="hidden1", tolerance=0.05):
                 n=len(shared), verdict=verdict)
 
 
+def float32_shape(float32, mixed, layer="hidden1", tolerance=PRIMARY_TOLERANCE):
+    """What the float32 row's double descents are made of: the second minimum of each float32
+    seed with the shape (sorted), the lowest LMN the same seeds reach in mixed precision, and
+    the float32 train loss's lowest and last value per seed."""
+    shapes = [found for found in double_descents(float32, layer, tolerance) if found]
+    rows = [mixed.seeds.index(seed) for seed in float32.seeds if seed in mixed.seeds]
+    loss = np.asarray(float32.metrics["train_loss"])
+    return dict(second_minima=sorted(float(k[1]) for _, _, k in shapes),
+                mixed_lowest=float(min(min(mixed.lmn[layer][row]) for row in rows)),
+                lowest_loss=loss.min(axis=1), final_loss=loss[:, -1])
+
+
 def markdown_rows(rows, extra_rows=()):
     """The confirmatory table as Markdown (what notebook 08 writes and the README shows): one
     line per claim with its statistic, mean and t-interval, n, verdict and, where a sensitivity

@@ -267,3 +267,23 @@ def test_a_counting_row_is_fragile_where_another_tolerance_of_the_plan_moves_its
     assert "FRAGILE (tolerance 0%: reproduced" in extra_text(rows[:1])
     assert "tolerance 2%: reproduced" in markdown_rows([], rows[:1])
     assert counting_rows({"XOR": control, "mod 31": control})[0]["fragile_under"] == []
+
+
+def test_float32_shape_reads_each_second_minimum_and_the_mixed_floor():
+    from lmn_utils.confirm import float32_shape
+    figures = Path(__file__).resolve().parents[1] / "figures"
+    mixed = History.load(figures / "06_bitwise_xor_history.json")
+    f32 = mixed.subset(range(len(mixed.seeds)))
+    _, _, generalised = f32.phases()[0]
+    values = np.asarray(f32.lmn["hidden1"][0], dtype=float).copy()
+    after = np.flatnonzero(np.asarray(f32.lmn_steps[0]) >= generalised)
+    values[after] = 1.3
+    values[after[:4]] = [9.0, 2.0, 8.0, 1.1]  # fall, rise, fall, then flat above the minimum
+    f32.lmn["hidden1"][0] = values
+    before = float32_shape(mixed, mixed)["second_minima"]
+    shape = float32_shape(f32, mixed)
+    assert 1.1 in shape["second_minima"] and 1.1 not in before
+    assert shape["mixed_lowest"] == min(min(v) for v in mixed.lmn["hidden1"])
+    loss = np.asarray(mixed.metrics["train_loss"])
+    np.testing.assert_array_equal(shape["final_loss"], loss[:, -1])
+    np.testing.assert_array_equal(shape["lowest_loss"], loss.min(axis=1))
