@@ -362,6 +362,11 @@ print(f"mixed follows float64 to 1e-4 relative in train loss, test loss and LMN,
 # the loss and of the update, not of the forward and backward passes. Mixed precision takes
 # about half of float64's time (5 seeds: 158 s against 331 s, BENCHMARKS.md), which is why it
 # is the default of notebooks 04-06.
+#
+# Does this artefact matter for the paper's claims? Notebook 08's confirmatory float32 row
+# trains ten seeds of 5-bit XOR entirely in float32: there LMN falls, rises and falls again
+# after generalising (the paper's "double descent") more often than in mixed precision on
+# the same seeds (a fragile verdict: see 08), and its second fall is this collapse towards 1.
 
 # %% [markdown]
 # ## Try it
