@@ -1,6 +1,7 @@
 """Class modes (quick, redraw), one-call parameter checks, and History.subset."""
 import numpy as np
 import pytest
+import torch
 
 import lmn_utils as lu
 
@@ -147,11 +148,11 @@ def test_the_sensitivity_rows_from_snapshots_enter_the_table(tmp_path):
     config = TrainConfig(**{**SMALL, "steps": 400, "num_records": 20})
     history, _ = lu.train(config, snapshot_path=str(path), progress=False)
     measured = sensitivity_histories(history, load_snapshots(path)[1], rows=[1])
-    assert set(measured) == {"tap hidden1 before SiLU", "tap hidden2", "11 points",
-                             "41 points", "training inputs", "grid schedule"}
+    assert list(measured) == ["tap hidden1 before SiLU", "11 points", "training inputs",
+                              "grid schedule", "41 points"]  # the dearest last
     for name, (other, layer) in measured.items():
         assert other.seeds == [1] and list(other.lmn) == [layer], name
-    assert measured["tap hidden2"][1] == "hidden2"
+    assert measured["tap hidden1 before SiLU"][1] == "hidden1_pre"
     grid = measured["grid schedule"][0].lmn_steps[0]
     assert len(grid) > len(history.lmn_steps[1]) and set(grid) <= set(history.steps)
     rows = table_for({"mod 31": history},
@@ -184,3 +185,15 @@ def test_retrained_snapshots_reproduce_the_run_and_a_run_trained_otherwise_is_re
     assert list(refused.iterdir()) == []
     with pytest.raises(ValueError, match="no snapshots in"):
         find_snapshots(str(refused), history)
+
+
+def test_the_plans_hidden2_tap_measures_nothing_lmn_is_1_there():
+    from lmn_utils.models import layer_lmn
+    from lmn_utils.remeasure import HIDDEN2_IS_AFFINE
+    task = lu.make_task("modular_addition", p=11)
+    for seed in (0, 1):
+        torch.manual_seed(seed)
+        model = lu.EmbedMLP(task.num_tokens, task.num_classes, embed_dim=8, hidden_dim=16)
+        assert layer_lmn(model, task.inputs, "hidden2") == pytest.approx(1.0, abs=1e-4)
+        assert layer_lmn(model, task.inputs, "hidden1") > 1.01  # where the tap does measure
+    assert "one Linear layer" in HIDDEN2_IS_AFFINE
