@@ -51,7 +51,10 @@ if __name__ == "__main__":
         os.makedirs(out, exist_ok=True)
         snapshots = snapshots_of(folder, task, histories[task])
         torch.set_num_threads(int(os.environ.get("THREADS", "1")))
+        wanted = [r for r in os.environ.get("ROWS", "").split(",") if r]
         for name, kwargs in sensitivity_variants(histories[task]).items():
+            if wanted and name not in wanted:
+                continue
             path = os.path.join(out, f"{slug(name)}.json")
             if os.path.exists(path):
                 continue
