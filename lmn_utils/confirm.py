@@ -531,6 +531,22 @@ def table_for(histories, layer="hidden1", measured=None):
     return confirmatory_table(primary, variants)
 
 
+def same_seeds_reference(histories, measured, layer="hidden1"):
+    """{claim: primary verdict} on the seeds that rows 4-7 read (`measured`, as `table_for`
+    takes it), with LMN measured the primary way: beside a row 4-7, it tells a verdict moved
+    by fewer seeds from one moved by measuring LMN another way. A reading aid, not a
+    sensitivity row: it marks nothing fragile."""
+    seeds = {}
+    for per_task in measured.values():
+        for task, (history, _) in per_task.items():
+            if task in GROKKING_TASKS:
+                seeds[task] = history.seeds
+    subsets = {task: histories[task].subset([histories[task].seeds.index(s) for s in chosen])
+               for task, chosen in seeds.items()}
+    return verdicts(claim_tests({task: seed_statistics(subsets[task], layer)
+                                 for task in GROKKING_TASKS if task in subsets}))
+
+
 # the plan's tolerance sensitivity of the counting claims (section 5); 5% is the primary rule
 PRIMARY_TOLERANCE = 0.05
 TOLERANCES = (0.0, 0.02, 0.05, 0.1, 0.2)

@@ -287,3 +287,16 @@ def test_float32_shape_reads_each_second_minimum_and_the_mixed_floor():
     loss = np.asarray(mixed.metrics["train_loss"])
     np.testing.assert_array_equal(shape["final_loss"], loss[:, -1])
     np.testing.assert_array_equal(shape["lowest_loss"], loss.min(axis=1))
+
+
+def test_the_same_seeds_reference_is_the_primary_table_on_the_seeds_rows_4_to_7_read():
+    from lmn_utils.confirm import same_seeds_reference, table_for
+    figures = Path(__file__).resolve().parents[1] / "figures"
+    history = History.load(figures / "04_modular_addition_history.json")
+    three = history.subset([3, 0, 2])
+    measured = {"11 points": {"mod 31": (three, "hidden1")}}
+    reference = same_seeds_reference({"mod 31": history}, measured)
+    expected = {r["claim"]: r["verdict"] for r in table_for({"mod 31": three})}
+    assert reference == expected and reference
+    full = {r["claim"]: r["n"] for r in table_for({"mod 31": history})}
+    assert max(full.values()) == 5  # the reference reads 3 of them
