@@ -547,6 +547,15 @@ def same_seeds_reference(histories, measured, layer="hidden1"):
                                  for task in GROKKING_TASKS if task in subsets}))
 
 
+def why_moved(row, reference, names):
+    """{row name: cause} for each of `names` (rows 4-7) under which `row`'s verdict moves:
+    "fewer seeds" where the primary measurement on the same seeds (`same_seeds_reference`)
+    gives that verdict too, else "measured another way"."""
+    return {name: "fewer seeds" if reference.get(row["claim"]) == row[name]
+            else "measured another way"
+            for name in names if row.get(name) not in (row["verdict"], *UNMEASURED, None)}
+
+
 # the plan's tolerance sensitivity of the counting claims (section 5); 5% is the primary rule
 PRIMARY_TOLERANCE = 0.05
 TOLERANCES = (0.0, 0.02, 0.05, 0.1, 0.2)

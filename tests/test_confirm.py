@@ -300,3 +300,12 @@ def test_the_same_seeds_reference_is_the_primary_table_on_the_seeds_rows_4_to_7_
     assert reference == expected and reference
     full = {r["claim"]: r["n"] for r in table_for({"mod 31": history})}
     assert max(full.values()) == 5  # the reference reads 3 of them
+
+
+def test_why_moved_tells_fewer_seeds_from_another_measurement():
+    from lmn_utils.confirm import why_moved
+    row = {"claim": "c", "verdict": "supported", "tap": "contradicted",
+           "11 points": "not distinguished", "grid": "supported", "41 points": "n/a"}
+    reference = {"c": "not distinguished"}
+    assert why_moved(row, reference, ["tap", "11 points", "grid", "41 points", "absent"]) == {
+        "tap": "measured another way", "11 points": "fewer seeds"}
