@@ -29,8 +29,6 @@ WEIGHT_KEYS = tuple(key for key in SAME_RUN if not key.startswith("lmn_"))
 # that still counts as the same training (histories keep about 9 significant digits; the same
 # run on another number of threads differs by about 1e-7 after 300 steps, and more later).
 SAME_TRAINING_TOLERANCE = 1e-6
-# Why the plan's tap at hidden2 is no sensitivity row: from there to the logits is lin3 alone.
-HIDDEN2_IS_AFFINE = "the tail from hidden2 to the logits is one Linear layer: LMN is 1 there"
 RECORDED = ("train_loss", "test_loss", "train_acc", "test_acc", "l2_norm")
 
 
@@ -143,7 +141,7 @@ def sensitivity_variants(history):
     before its SiLU (the tap), 11 points, each seed's training inputs only, a grid of 30 steps
     shared by all seeds (the schedule), and 41 points, the dearest, last (a resumed run lands
     the others first). The plan's other tap, hidden2 after its SiLU, is not a row: its tail to
-    the logits is one Linear layer, so LMN there is 1 at every step (`HIDDEN2_IS_AFFINE`;
+    the logits is one Linear layer, so LMN there is 1 at every step (a test checks it;
     ANALYSIS_PLAN.md, deviation 11)."""
     grid = grid_schedule(np.asarray(history.steps), 30)
     return {"tap hidden1 before SiLU": dict(layer="hidden1_pre"),
