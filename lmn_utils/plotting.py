@@ -266,6 +266,12 @@ def plot_three_fits(axes, loss, series, title=""):
     axes[0].legend(fontsize=8)
 
 
+def _log_step_ticks(largest):
+    """Log-axis ticks up to `largest`: 1, 2 and 5 times each power of ten, and `largest`."""
+    ticks = [m * 10 ** e for e in range(len(str(int(largest)))) for m in (1, 2, 5)]
+    return sorted({t for t in ticks if t < largest} | {largest})
+
+
 def plot_paired_steps(ax, baseline, arm, horizon, arm_label, title=""):
     """Each seed's generalisation step with the arm against the baseline's ({seed: row} each),
     on log axes with the diagonal (below it: sooner with the arm). A seed that never
@@ -280,7 +286,7 @@ def plot_paired_steps(ax, baseline, arm, horizon, arm_label, title=""):
     low = min([r["generalised"] for r in list(baseline.values()) + list(arm.values())
                if r["generalised"] is not None] + [horizon]) / 1.5
     ax.plot([low, horizon * 1.2], [low, horizon * 1.2], color="grey", lw=0.8, ls="--")
-    ticks = [t for t in (500, 1000, 2000, 5000, 10000, 20000, 40000) if low <= t <= horizon]
+    ticks = [t for t in _log_step_ticks(horizon) if low <= t <= horizon]
     ax.set_xscale("log")
     ax.set_yscale("log")
     for axis in (ax.xaxis, ax.yaxis):

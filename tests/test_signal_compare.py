@@ -247,4 +247,8 @@ def test_the_paired_plot_draws_censored_seeds_open_at_the_horizon():
     assert points[0] == [40000, 2000] and points[-1] == [5000, 40000]
     filled = [len(c.get_facecolors()) and c.get_facecolors()[0][3] > 0 for c in ax.collections]
     assert filled == [False] + [True] * 8 + [False]
-    plt.close(fig)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2k", "5k", "10k", "20k", "40k"]
+    fig, ax = plt.subplots()
+    plot_paired_steps(ax, base, method, 80000, "weight decay 2")  # a horizon past 40000
+    assert [t.get_text() for t in ax.get_yticklabels()][-2:] == ["50k", "80k"]
+    plt.close("all")
