@@ -110,7 +110,10 @@ phases, fits, claims = task_report(history, layer, f"S{n}", f"Permutation compos
 # read the same points
 # differently: the line's $R^2$ separates LMN from L2 here, the curvature gain does not.
 # Notebook 08 puts three statistics side by side on S4 for exactly this reason; by the
-# curvature gain, this task does not support "LMN linear, L2 not" either.
+# curvature gain, this task does not support "LMN linear, L2 not" either. Two more cautions
+# from its 20 confirmatory seeds: the curvature verdicts here move with the window's start
+# (fragile), and measured before hidden1's SiLU, LMN *rises* over the generalising window
+# instead of falling, so the fall above belongs to the paper's tap after the SiLU.
 
 # %%
 verdicts = {r["claim"].split(": ", 1)[1]: r["verdict"] for r in claims}

@@ -179,9 +179,9 @@ if (p, seed, steps) == (31, 0, 20000):  # the reading below: the embedding rises
 # verdict holds for the paper's first statement only: hidden1 falls while the embedding does
 # not. Its second, "the others plateau", fails for the embedding, whose LMN *rises* while the
 # net generalises and keeps rising to the last step (printed above); and it is one seed, an
-# observation rather than a tested claim (notebook 08 tests the tap at 20 seeds). The dashed hidden2
-# curve lies on hidden1, as the
-# identity requires, so the paper's separate hidden2 curve cannot be LMN of this architecture at
+# observation rather than a tested claim (notebook 08 tests the tap on 10 confirmatory seeds
+# per task, and there too LMN read before the SiLU rises while the net generalises). The dashed
+# hidden2 curve lies on hidden1, as the identity requires, so the paper's separate hidden2 curve cannot be LMN of this architecture at
 # either tap point.
 
 # %% [markdown]

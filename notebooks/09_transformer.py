@@ -212,11 +212,14 @@ for claim, verdict in verdicts.items():
 #   (notebook 04; both printed below).
 # - **Linearity: not carried over.** On the test-loss axis the curvature test does not tell LMN
 #   from L2 (*not distinguished*); on the log test-loss axis L2 is the straighter curve
-#   (*contradicted*). The MLP's verdicts were also axis-dependent (notebook 08); in no case is
-#   LMN the clearly straighter curve.
-# - **Which moves first: not LMN, and not the Fourier measure by this reading.** No measure
-#   reaches half-way before test accuracy with an interval above 0. LMN leads in most seeds but
-#   its interval spans 0 (*not distinguished*). The Fourier Gini of the embedding reaches
+#   (*contradicted*). For the MLP (notebook 08, 20 seeds per task) LMN is not a straight line
+#   in the test loss on either axis: "LMN linear, L2 not" is supported in no task on either
+#   axis, although LMN's line does fit better than L2's for S4 on a linear axis.
+# - **Which moves first, in these 4 seeds: not decided for LMN, and not the Fourier measure.**
+#   No measure reaches half-way before test accuracy with an interval above 0. LMN leads in
+#   most seeds but its interval spans 0 (*not distinguished*); on the 10 fresh seeds of the
+#   confirmatory run (notebook 08, family T) LMN's lead is *supported*, and is not fragile:
+#   four seeds are too few to decide it. The Fourier Gini of the embedding reaches
 #   half-way *after* test accuracy (*contradicted*). It does keep rising long after test
 #   accuracy has settled (the clean-up phase Nanda et al. describe), but that long tail is not
 #   the whole story: its onset (10% of its change) also comes after test accuracy's in 3 of
